@@ -1,0 +1,5 @@
+"""`python -m klantenservice` runs the CLI."""
+
+from klantenservice.cli import main
+
+main()

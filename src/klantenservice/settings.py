@@ -1,0 +1,55 @@
+"""All configuration, read from the environment with the ``KS_`` prefix (or a ``.env`` file).
+
+Nothing is built at import time: call ``get_settings()`` (cached) where settings are needed, and
+pass values down as arguments. The domain and services never read settings.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "dev-secret-not-for-production"}
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KS_", env_file=".env", extra="ignore")
+
+    environment: Literal["local", "test", "production"] = "local"
+    database_url: str = "sqlite:///./klantenservice.db"
+    secret_key: str = "dev-secret-not-for-production"  # noqa: S105 (refused in production)
+    sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "NORMAL"
+
+    timezone: str = "Europe/Amsterdam"
+    holiday_country: str = "NL"
+    holiday_subdivision: str | None = None
+
+    reopen_window_days: int = Field(default=7, ge=0, le=365)
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    routing_relax_after_minutes: int = Field(default=10, ge=0)
+    promise_warn_share: float = Field(default=0.8, gt=0, lt=1)
+    auto_assign: bool = True
+
+    page_size_max: int = Field(default=200, ge=10, le=1000)
+    webhook_urls: list[str] = Field(default_factory=list)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:
+            raise ValueError("KS_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
