@@ -38,6 +38,7 @@ from klantenservice.domain.vocabulary import (
 )
 
 MAX_TAGS = 30
+MAX_SUBJECT_LENGTH = 300
 MAX_TAG_LENGTH = 40
 DEFAULT_REOPEN_WINDOW = timedelta(days=7)
 
@@ -262,6 +263,43 @@ class Case:
     def _require_not_final(self, verb: str) -> None:
         if self.status is CaseStatus.CLOSED:
             raise InvalidTransition(f"cannot {verb} case {self.reference}: it is closed")
+
+
+def open_case(
+    *,
+    customer_id: CustomerId,
+    subject: str,
+    channel: Channel,
+    at: datetime,
+    priority: Priority = Priority.NORMAL,
+    language: Language = Language.NL,
+    segment: str = "retail",
+    queue_id: QueueId | None = None,
+    category: str | None = None,
+    required_skills: frozenset[str] = frozenset(),
+    linked_to: CaseId | None = None,
+) -> Transition:
+    """A new case (id 0 until stored) and its CREATED event, which starts the promise clocks."""
+    subject = " ".join(subject.split())[:MAX_SUBJECT_LENGTH] or "(no subject)"
+    case = Case(
+        id=CaseId(0),
+        customer_id=customer_id,
+        subject=subject,
+        channel=channel,
+        created_at=at,
+        priority=priority,
+        language=language,
+        segment=segment,
+        queue_id=queue_id,
+        category=category,
+        required_skills=required_skills,
+        linked_to=linked_to,
+        waiting_since=at,
+    )
+    data: dict[str, Any] = {"channel": channel, "priority": priority.label}
+    if linked_to is not None:
+        data["linked_to"] = linked_to
+    return case, [_event(CaseEventKind.CREATED, at, **data)]
 
 
 def format_reference(case_id: int) -> str:

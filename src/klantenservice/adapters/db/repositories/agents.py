@@ -1,0 +1,112 @@
+"""Agents in the store, and the live snapshot routing decides on.
+
+An agent's load is never stored: it is counted from the cases assigned to them in an active
+status, so it cannot drift. Assignment locks the agent's row first (``for_update``) so two
+processes cannot both fill the agent's last free slot (PostgreSQL; SQLite serialises writers).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+
+from klantenservice.adapters.db.tables import agents, cases
+from klantenservice.domain.agents import Agent
+from klantenservice.domain.cases import ACTIVE_STATUSES
+from klantenservice.domain.routing import AgentSnapshot
+from klantenservice.domain.vocabulary import AgentId, Channel, Presence, QueueId, TeamId, UserId
+
+_ACTIVE = sorted(s.value for s in ACTIVE_STATUSES)
+
+
+def _agent(row: Row[Any]) -> Agent:
+    return Agent(
+        id=AgentId(row.id),
+        user_id=None if row.user_id is None else UserId(row.user_id),
+        name=row.name,
+        team_id=None if row.team_id is None else TeamId(row.team_id),
+        languages=frozenset(row.languages),
+        skills=frozenset(row.skills),
+        queue_ids=frozenset(QueueId(q) for q in row.queue_ids),
+        capacity={Channel(k): int(v) for k, v in row.capacity.items()},
+        presence=Presence(row.presence),
+    )
+
+
+class SqlAgents:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get(self, agent_id: AgentId, *, for_update: bool = False) -> Agent | None:
+        query = select(agents).where(agents.c.id == agent_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self._c.execute(query).first()
+        return None if row is None else _agent(row)
+
+    def by_user(self, user_id: UserId) -> Agent | None:
+        row = self._c.execute(select(agents).where(agents.c.user_id == user_id)).first()
+        return None if row is None else _agent(row)
+
+    def add(self, agent: Agent) -> Agent:
+        result = self._c.execute(
+            insert(agents).values(
+                user_id=agent.user_id,
+                name=agent.name,
+                team_id=agent.team_id,
+                languages=sorted(agent.languages),
+                skills=sorted(agent.skills),
+                queue_ids=sorted(agent.queue_ids),
+                capacity={c.value: n for c, n in agent.capacity.items()},
+                presence=agent.presence.value,
+            )
+        )
+        return self.get(AgentId(result.inserted_primary_key[0]))  # type: ignore[index,return-value]
+
+    def set_presence(self, agent_id: AgentId, presence: Presence) -> None:
+        self._c.execute(update(agents).where(agents.c.id == agent_id).values(presence=presence))
+
+    def mark_assigned(self, agent_id: AgentId, *, at: datetime) -> None:
+        self._c.execute(update(agents).where(agents.c.id == agent_id).values(last_assigned_at=at))
+
+    def load(self, agent_id: AgentId) -> dict[Channel, int]:
+        rows = self._c.execute(
+            select(cases.c.channel, func.count())
+            .where(cases.c.assignee_id == agent_id, cases.c.status.in_(_ACTIVE))
+            .group_by(cases.c.channel)
+        )
+        return {Channel(channel): int(n) for channel, n in rows}
+
+    def snapshots(self, *, queue_id: QueueId | None = None) -> list[AgentSnapshot]:
+        query = select(agents).where(agents.c.presence != Presence.OFFLINE.value)
+        rows = [r for r in self._c.execute(query) if queue_id is None or queue_id in r.queue_ids]
+        loads: dict[int, dict[Channel, int]] = defaultdict(dict)
+        if rows:
+            counted = self._c.execute(
+                select(cases.c.assignee_id, cases.c.channel, func.count())
+                .where(cases.c.assignee_id.in_([r.id for r in rows]), cases.c.status.in_(_ACTIVE))
+                .group_by(cases.c.assignee_id, cases.c.channel)
+            )
+            for assignee, channel, n in counted:
+                loads[assignee][Channel(channel)] = int(n)
+        return [_snapshot(r, loads[r.id]) for r in rows]
+
+    def list(self) -> list[Agent]:
+        return [_agent(r) for r in self._c.execute(select(agents).order_by(agents.c.id))]
+
+
+def _snapshot(row: Row[Any], load: dict[Channel, int]) -> AgentSnapshot:
+    return AgentSnapshot(
+        agent_id=AgentId(row.id),
+        name=row.name,
+        presence=Presence(row.presence),
+        languages=frozenset(row.languages),
+        skills=frozenset(row.skills),
+        queue_ids=frozenset(QueueId(q) for q in row.queue_ids),
+        capacity={Channel(k): int(v) for k, v in row.capacity.items()},
+        load=load,
+        last_assigned_at=row.last_assigned_at,
+    )

@@ -1,0 +1,192 @@
+"""Cases and their event history in the store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, insert, select, update
+
+from klantenservice.adapters.db.tables import case_events, cases
+from klantenservice.domain.cases import Case, CaseStatus
+from klantenservice.domain.events import CaseEvent, CaseEventKind
+from klantenservice.domain.vocabulary import (
+    AgentId,
+    CaseId,
+    Channel,
+    CustomerId,
+    Language,
+    Priority,
+    QueueId,
+)
+from klantenservice.services.ports import Page
+
+ACTIVE = [
+    CaseStatus.NEW.value,
+    CaseStatus.OPEN.value,
+    CaseStatus.PENDING_CUSTOMER.value,
+    CaseStatus.PENDING_INTERNAL.value,
+]
+
+
+def _opt(cls: Any, value: Any) -> Any:
+    return None if value is None else cls(value)
+
+
+def row_to_case(row: Row[Any]) -> Case:
+    return Case(
+        id=CaseId(row.id),
+        customer_id=CustomerId(row.customer_id),
+        subject=row.subject,
+        channel=Channel(row.channel),
+        created_at=row.created_at,
+        status=CaseStatus(row.status),
+        priority=Priority(row.priority),
+        language=Language(row.language),
+        segment=row.segment,
+        category=row.category,
+        queue_id=_opt(QueueId, row.queue_id),
+        assignee_id=_opt(AgentId, row.assignee_id),
+        tags=frozenset(row.tags),
+        required_skills=frozenset(row.required_skills),
+        resolved_at=row.resolved_at,
+        closed_at=row.closed_at,
+        merged_into=_opt(CaseId, row.merged_into),
+        linked_to=_opt(CaseId, row.linked_to),
+        waiting_since=row.waiting_since,
+    )
+
+
+def case_values(case: Case) -> dict[str, Any]:
+    return {
+        "customer_id": case.customer_id,
+        "subject": case.subject,
+        "channel": case.channel.value,
+        "status": case.status.value,
+        "priority": int(case.priority),
+        "language": case.language.value,
+        "segment": case.segment,
+        "category": case.category,
+        "queue_id": case.queue_id,
+        "assignee_id": case.assignee_id,
+        "tags": sorted(case.tags),
+        "required_skills": sorted(case.required_skills),
+        "resolved_at": case.resolved_at,
+        "closed_at": case.closed_at,
+        "merged_into": case.merged_into,
+        "linked_to": case.linked_to,
+        "waiting_since": case.waiting_since,
+    }
+
+
+class SqlCases:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get(self, case_id: CaseId, *, for_update: bool = False) -> Case | None:
+        query = select(cases).where(cases.c.id == case_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self._c.execute(query).first()
+        return None if row is None else row_to_case(row)
+
+    def add(self, case: Case, *, at: datetime) -> Case:
+        values = case_values(case)
+        result = self._c.execute(
+            insert(cases).values(**values, created_at=case.created_at, updated_at=at)
+        )
+        new_id = CaseId(result.inserted_primary_key[0])  # type: ignore[index]
+        return Case(**{**{n: getattr(case, n) for n in Case.__slots__}, "id": new_id})
+
+    def update(self, case: Case, *, at: datetime, only_if_unassigned: bool = False) -> bool:
+        statement = update(cases).where(cases.c.id == case.id)
+        if only_if_unassigned:
+            statement = statement.where(cases.c.assignee_id.is_(None))
+        result = self._c.execute(statement.values(**case_values(case), updated_at=at))
+        return result.rowcount == 1
+
+    def add_events(self, case_id: CaseId, events: Sequence[CaseEvent]) -> None:
+        if events:
+            self._c.execute(
+                insert(case_events),
+                [
+                    {"case_id": case_id, "kind": e.kind.value, "at": e.at, "data": dict(e.data)}
+                    for e in events
+                ],
+            )
+
+    def history(self, case_ids: Sequence[CaseId]) -> list[CaseEvent]:
+        rows = self._c.execute(
+            select(case_events.c.kind, case_events.c.at, case_events.c.data)
+            .where(case_events.c.case_id.in_(list(case_ids)))
+            .order_by(case_events.c.at, case_events.c.id)
+        )
+        return [CaseEvent(CaseEventKind(r.kind), r.at, r.data) for r in rows]
+
+    def latest_for_customer(self, customer_id: CustomerId) -> Case | None:
+        row = self._c.execute(
+            select(cases)
+            .where(cases.c.customer_id == customer_id, cases.c.merged_into.is_(None))
+            .order_by(cases.c.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else row_to_case(row)
+
+    def merged_into(self, case_id: CaseId) -> list[CaseId]:
+        rows = self._c.execute(select(cases.c.id).where(cases.c.merged_into == case_id))
+        return [CaseId(r.id) for r in rows]
+
+    def set_promise_projection(
+        self, case_id: CaseId, *, due_at: datetime | None, state: str | None
+    ) -> None:
+        self._c.execute(
+            update(cases)
+            .where(cases.c.id == case_id)
+            .values(promise_due_at=due_at, promise_state=state)
+        )
+
+    def waiting(self, *, limit: int) -> list[Case]:
+        rows = self._c.execute(
+            select(cases)
+            .where(
+                cases.c.assignee_id.is_(None),
+                cases.c.status.in_(ACTIVE),
+                cases.c.status != CaseStatus.PENDING_CUSTOMER.value,
+            )
+            .order_by(cases.c.priority.desc(), cases.c.waiting_since, cases.c.id)
+            .limit(limit)
+        )
+        return [row_to_case(r) for r in rows]
+
+    def list(self, *, after: int, limit: int, filters: Mapping[str, Any]) -> Page:
+        query = _filtered(select(cases).where(cases.c.id > after), filters)
+        rows = self._c.execute(query.order_by(cases.c.id).limit(limit + 1)).all()
+        items = [row_to_case(r) for r in rows[:limit]]
+        return Page(items, items[-1].id if len(rows) > limit and items else None)
+
+
+_SIMPLE_FILTERS = (
+    "status",
+    "channel",
+    "queue_id",
+    "assignee_id",
+    "customer_id",
+    "language",
+    "category",
+    "priority",
+)
+
+
+def _filtered(query: Select[Any], filters: Mapping[str, Any]) -> Select[Any]:
+    for name in _SIMPLE_FILTERS:
+        value = filters.get(name)
+        if value is not None:
+            query = query.where(cases.c[name] == value)
+    if filters.get("unassigned"):
+        query = query.where(cases.c.assignee_id.is_(None))
+    if filters.get("promise_state") is not None:
+        query = query.where(cases.c.promise_state == filters["promise_state"])
+    if filters.get("due_before") is not None:
+        query = query.where(cases.c.promise_due_at <= filters["due_before"])
+    return query

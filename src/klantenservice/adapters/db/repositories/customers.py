@@ -1,0 +1,110 @@
+"""Customers and contact points in the store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, or_, select, update
+
+from klantenservice.adapters.db.tables import contact_points, customers
+from klantenservice.domain.customers import ContactKind, ContactPoint, Customer, VerificationLevel
+from klantenservice.domain.errors import Conflict
+from klantenservice.domain.vocabulary import CustomerId, Language
+from klantenservice.services.ports import Page
+
+
+def _customer(row: Row[Any], points: list[ContactPoint]) -> Customer:
+    return Customer(
+        id=CustomerId(row.id),
+        name=row.name,
+        language=Language(row.language),
+        segment=row.segment,
+        vulnerable=row.vulnerable,
+        verification=VerificationLevel(row.verification),
+        contact_points=tuple(points),
+        created_at=row.created_at,
+        external_ref=row.external_ref,
+        tags=frozenset(row.tags),
+    )
+
+
+class SqlCustomers:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get(self, customer_id: CustomerId) -> Customer | None:
+        row = self._c.execute(select(customers).where(customers.c.id == customer_id)).first()
+        return None if row is None else _customer(row, self._points(customer_id))
+
+    def _points(self, customer_id: int) -> list[ContactPoint]:
+        rows = self._c.execute(
+            select(contact_points.c.kind, contact_points.c.value)
+            .where(contact_points.c.customer_id == customer_id)
+            .order_by(contact_points.c.id)
+        )
+        return [ContactPoint(ContactKind(r.kind), r.value) for r in rows]
+
+    def find_by_contact(self, point: ContactPoint) -> Customer | None:
+        customer_id = self._c.execute(
+            select(contact_points.c.customer_id).where(
+                contact_points.c.kind == point.kind.value, contact_points.c.value == point.value
+            )
+        ).scalar()
+        return None if customer_id is None else self.get(CustomerId(customer_id))
+
+    def add(self, customer: Customer, *, at: datetime) -> Customer:
+        values = _values(customer)
+        customer_id = self._c.execute(
+            insert(customers).values(**values, created_at=at, updated_at=at)
+        ).inserted_primary_key[0]  # type: ignore[index]
+        self._add_points(customer_id, customer.contact_points)
+        return self.get(CustomerId(customer_id))  # type: ignore[return-value]
+
+    def _add_points(self, customer_id: int, points: tuple[ContactPoint, ...]) -> None:
+        for point in points:
+            owner = self._c.execute(
+                select(contact_points.c.customer_id).where(
+                    contact_points.c.kind == point.kind.value,
+                    contact_points.c.value == point.value,
+                )
+            ).scalar()
+            if owner is not None and owner != customer_id:
+                raise Conflict(f"{point.kind.value} {point.value} belongs to another customer")
+            if owner is None:
+                self._c.execute(
+                    insert(contact_points).values(
+                        customer_id=customer_id, kind=point.kind.value, value=point.value
+                    )
+                )
+
+    def update(self, customer: Customer, *, at: datetime) -> None:
+        assert customer.id is not None
+        self._c.execute(
+            update(customers)
+            .where(customers.c.id == customer.id)
+            .values(**_values(customer), updated_at=at)
+        )
+        self._add_points(customer.id, customer.contact_points)
+
+    def list(self, *, after: int, limit: int, search: str | None) -> Page:
+        query = select(customers).where(customers.c.id > after).order_by(customers.c.id)
+        if search:
+            like = f"%{search.lower()}%"
+            matching = select(contact_points.c.customer_id).where(contact_points.c.value.like(like))
+            query = query.where(or_(customers.c.name.ilike(like), customers.c.id.in_(matching)))
+        rows = self._c.execute(query.limit(limit + 1)).all()
+        items = [_customer(r, self._points(r.id)) for r in rows[:limit]]
+        return Page(items, items[-1].id if len(rows) > limit and items else None)
+
+
+def _values(customer: Customer) -> dict[str, Any]:
+    return {
+        "name": customer.name,
+        "language": customer.language.value,
+        "segment": customer.segment,
+        "vulnerable": customer.vulnerable,
+        "verification": int(customer.verification),
+        "external_ref": customer.external_ref,
+        "tags": sorted(customer.tags),
+    }

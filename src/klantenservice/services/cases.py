@@ -1,0 +1,274 @@
+"""Case use cases: each public function is one transaction (audit and outbox in the commit).
+
+The domain (``domain/cases.py``) decides every transition; these functions fetch through
+``access``, persist the result, write the audit row and the outbox event, and refresh the
+promise projection, then commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from klantenservice.domain import cases as case_rules
+from klantenservice.domain.cases import Case, CaseStatus
+from klantenservice.domain.errors import Conflict, NotFound, PermissionDenied
+from klantenservice.domain.events import CaseEvent, DomainEvent
+from klantenservice.domain.permissions import Permission
+from klantenservice.domain.routing import RoutingPolicy, next_case_for
+from klantenservice.domain.vocabulary import AgentId, CaseId, Priority, QueueId, Role
+from klantenservice.services import access
+from klantenservice.services.assignment import apply_assignment, snapshot_of, work_item
+from klantenservice.services.ports import Actor, UnitOfWork
+from klantenservice.services.promises import PromiseStatus, evaluate, refresh_projection
+
+NEXT_CASE_CANDIDATES = 5000
+
+
+def save_change(
+    uow: UnitOfWork,
+    actor: Actor,
+    case: Case,
+    events: Sequence[CaseEvent],
+    *,
+    action: str,
+    now: datetime,
+    details: Mapping[str, object] | None = None,
+) -> None:
+    """Persist a transition of ``case`` with its audit row, outbox event and promise projection."""
+    if not events:
+        return
+    uow.cases.update(case, at=now)
+    uow.cases.add_events(case.id, events)
+    uow.audit.record(
+        actor=actor,
+        action=action,
+        subject_type="case",
+        subject_id=case.id,
+        at=now,
+        details=details or {},
+    )
+    uow.outbox.add(DomainEvent(action, {"case_id": case.id, **(details or {})}, now))
+    refresh_projection(uow, case, now)
+
+
+def _assigner_may(actor: Actor, agent_id: AgentId) -> None:
+    if actor.roles & {Role.SUPERVISOR, Role.ADMIN}:
+        return
+    if actor.agent_id != agent_id:
+        raise PermissionDenied("agents may assign cases to themselves only; ask a supervisor")
+
+
+def assign_case(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    case_id: CaseId,
+    agent_id: AgentId,
+    now: datetime,
+    override_capacity: bool = False,
+) -> Case:
+    with uow:
+        case = access.get_case_for(
+            uow, actor, case_id, permission=Permission.CASE_ASSIGN, for_update=True
+        )
+        _assigner_may(actor, agent_id)
+        if override_capacity and not actor.roles & {Role.SUPERVISOR, Role.ADMIN}:
+            raise PermissionDenied("only a supervisor may assign beyond an agent's capacity")
+        reasons = (f"assigned by {actor.label}",)
+        assigned = apply_assignment(
+            uow,
+            actor,
+            case,
+            agent_id,
+            now=now,
+            reasons=reasons,
+            enforce_capacity=not override_capacity,
+        )
+        refresh_projection(uow, assigned, now)
+        uow.commit()
+        return assigned
+
+
+def unassign_case(uow: UnitOfWork, *, actor: Actor, case_id: CaseId, now: datetime) -> Case:
+    with uow:
+        case = access.get_case_for(
+            uow, actor, case_id, permission=Permission.CASE_ASSIGN, for_update=True
+        )
+        if case.assignee_id is not None:
+            _assigner_may(actor, case.assignee_id)
+        changed, events = case.unassign(at=now)
+        save_change(
+            uow,
+            actor,
+            changed,
+            events,
+            action="case.unassigned",
+            now=now,
+            details={"agent_id": case.assignee_id},
+        )
+        uow.commit()
+        return changed
+
+
+def take_next_case(
+    uow: UnitOfWork, *, actor: Actor, now: datetime, policy: RoutingPolicy
+) -> tuple[Case, tuple[str, ...]] | None:
+    """The agent pressed "next case": route the best waiting case to them, or None."""
+    access.check(actor, Permission.CASE_ASSIGN)
+    if actor.agent_id is None:
+        raise PermissionDenied("only agents take cases; this account has no agent profile")
+    with uow:
+        agent = uow.agents.get(actor.agent_id, for_update=True)
+        if agent is None:
+            raise NotFound(f"no agent with id {actor.agent_id}")
+        snapshot = snapshot_of(agent, uow.agents.load(actor.agent_id))
+        waiting = uow.cases.waiting(limit=NEXT_CASE_CANDIDATES)
+        items = [work_item(uow, c, now) for c in waiting]
+        choice = next_case_for(snapshot, items, policy, now)
+        if choice is None:
+            return None
+        case = access.get_case_for(uow, actor, choice.case_id, for_update=True)
+        if case.assignee_id is not None:
+            raise Conflict("that case was just taken by someone else; press next again")
+        assigned = apply_assignment(
+            uow, actor, case, actor.agent_id, now=now, reasons=choice.reasons
+        )
+        refresh_projection(uow, assigned, now)
+        uow.commit()
+        return assigned, choice.reasons
+
+
+def change_status(
+    uow: UnitOfWork, *, actor: Actor, case_id: CaseId, status: CaseStatus, now: datetime
+) -> Case:
+    with uow:
+        case = access.get_case_for(
+            uow, actor, case_id, permission=Permission.CASE_WRITE, for_update=True
+        )
+        changed, events = case.change_status(status, at=now)
+        save_change(
+            uow,
+            actor,
+            changed,
+            events,
+            action="case.status_changed",
+            now=now,
+            details={"from": case.status.value, "to": status.value},
+        )
+        uow.commit()
+        return changed
+
+
+def change_priority(
+    uow: UnitOfWork, *, actor: Actor, case_id: CaseId, priority: Priority, now: datetime
+) -> Case:
+    with uow:
+        case = access.get_case_for(
+            uow, actor, case_id, permission=Permission.CASE_WRITE, for_update=True
+        )
+        changed, events = case.change_priority(priority, at=now)
+        save_change(
+            uow,
+            actor,
+            changed,
+            events,
+            action="case.priority_changed",
+            now=now,
+            details={"from": case.priority.label, "to": priority.label},
+        )
+        uow.commit()
+        return changed
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEdit:
+    """Attribute changes in one request; None leaves a field alone."""
+
+    category: str | None = None
+    add_tags: frozenset[str] = frozenset()
+    remove_tags: frozenset[str] = frozenset()
+    queue_id: QueueId | None = None
+
+
+def edit_case(
+    uow: UnitOfWork, *, actor: Actor, case_id: CaseId, edit: CaseEdit, now: datetime
+) -> Case:
+    with uow:
+        case = access.get_case_for(
+            uow, actor, case_id, permission=Permission.CASE_WRITE, for_update=True
+        )
+        if edit.queue_id is not None and uow.directory.get_queue(edit.queue_id) is None:
+            raise NotFound(f"no queue with id {edit.queue_id}")
+        changed, events = _apply_edit(case, edit, now)
+        save_change(
+            uow,
+            actor,
+            changed,
+            events,
+            action="case.edited",
+            now=now,
+            details={"changes": [e.kind.value for e in events]},
+        )
+        uow.commit()
+        return changed
+
+
+def _apply_edit(case: Case, edit: CaseEdit, now: datetime) -> tuple[Case, list[CaseEvent]]:
+    events: list[CaseEvent] = []
+    if edit.category is not None:
+        case, more = case.categorise(edit.category or None, at=now)
+        events.extend(more)
+    case, more = case.add_tags(edit.add_tags, at=now)
+    events.extend(more)
+    case, more = case.remove_tags(edit.remove_tags, at=now)
+    events.extend(more)
+    if edit.queue_id is not None:
+        case, more = case.move_to_queue(edit.queue_id, at=now)
+        events.extend(more)
+    return case, events
+
+
+def merge_cases(
+    uow: UnitOfWork, *, actor: Actor, target_id: CaseId, source_id: CaseId, now: datetime
+) -> Case:
+    """Merge ``source`` into ``target``; both histories remain readable on the target."""
+    with uow:
+        first, second = sorted((target_id, source_id))  # lock in id order: no deadlocks
+        locked = {
+            cid: access.get_case_for(
+                uow, actor, cid, permission=Permission.CASE_MERGE, for_update=True
+            )
+            for cid in (first, second)
+        }
+        (target, target_events), (source, source_events) = case_rules.merge_cases(
+            locked[target_id], locked[source_id], at=now
+        )
+        details = {"source_id": source_id, "target_id": target_id}
+        save_change(
+            uow, actor, source, source_events, action="case.merged", now=now, details=details
+        )
+        save_change(
+            uow, actor, target, target_events, action="case.merged", now=now, details=details
+        )
+        uow.commit()
+        return target
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    case: Case
+    promises: PromiseStatus
+    merged_from: tuple[CaseId, ...]
+
+
+def view_case(uow: UnitOfWork, *, actor: Actor, case_id: CaseId, now: datetime) -> CaseView:
+    """Read a case with its promise status; the read of the customer's record is audited."""
+    with uow:
+        case = access.get_case_for(uow, actor, case_id)
+        merged = tuple(uow.cases.merged_into(case.id))
+        promises = evaluate(uow, case, now)
+        access.record_customer_view(uow, actor, case.customer_id, at=now, via=f"case:{case.id}")
+        uow.commit()
+        return CaseView(case, promises, merged)

@@ -1,0 +1,129 @@
+"""Agent replies and internal notes on a case.
+
+A reply is stored and announced through the outbox (``message.outbound``): the channel adapter
+delivers it after commit, so nothing leaves before the reply is durably stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from klantenservice.domain.errors import PermissionDenied, ValidationError
+from klantenservice.domain.events import DomainEvent
+from klantenservice.domain.messages import Message
+from klantenservice.domain.permissions import Permission
+from klantenservice.domain.vocabulary import AuthorKind, CaseId, Channel, Direction
+from klantenservice.services import access
+from klantenservice.services.cases import save_change
+from klantenservice.services.ports import Actor, Page, UnitOfWork
+
+
+def reply_to_case(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    case_id: CaseId,
+    body: str,
+    now: datetime,
+    channel: Channel | None = None,
+) -> Message:
+    """A public answer from an agent on the case's channel (or another one given)."""
+    if actor.agent_id is None:
+        raise PermissionDenied("only agents reply to customers; this account has no agent profile")
+    if channel is Channel.INTERNAL_NOTE:
+        raise ValidationError("use the notes endpoint for internal notes")
+    with uow:
+        case = access.get_case_for(
+            uow, actor, case_id, permission=Permission.MESSAGE_WRITE, for_update=True
+        )
+        message = uow.messages.add(
+            Message(
+                id=None,
+                case_id=case.id,
+                channel=channel or case.channel,
+                direction=Direction.OUTBOUND,
+                author_kind=AuthorKind.AGENT,
+                body=body,
+                created_at=now,
+                author_agent_id=actor.agent_id,
+            )
+        )
+        assert message.id is not None
+        changed, events = case.record_agent_reply(
+            at=now, message_id=message.id, agent_id=actor.agent_id
+        )
+        save_change(
+            uow,
+            actor,
+            changed,
+            events,
+            action="message.sent",
+            now=now,
+            details={"message_id": message.id, "channel": message.channel.value},
+        )
+        uow.outbox.add(
+            DomainEvent(
+                "message.outbound",
+                {
+                    "message_id": message.id,
+                    "case_id": case.id,
+                    "channel": message.channel.value,
+                },
+                now,
+            )
+        )
+        uow.commit()
+        return message
+
+
+def add_note(
+    uow: UnitOfWork, *, actor: Actor, case_id: CaseId, body: str, now: datetime
+) -> Message:
+    if actor.agent_id is None:
+        raise PermissionDenied("only agents write notes; this account has no agent profile")
+    with uow:
+        case = access.get_case_for(
+            uow, actor, case_id, permission=Permission.MESSAGE_WRITE, for_update=True
+        )
+        message = uow.messages.add(
+            Message(
+                id=None,
+                case_id=case.id,
+                channel=Channel.INTERNAL_NOTE,
+                direction=Direction.INTERNAL,
+                author_kind=AuthorKind.AGENT,
+                body=body,
+                created_at=now,
+                author_agent_id=actor.agent_id,
+            )
+        )
+        assert message.id is not None
+        changed, events = case.record_internal_note(
+            at=now, message_id=message.id, agent_id=actor.agent_id
+        )
+        save_change(
+            uow,
+            actor,
+            changed,
+            events,
+            action="note.added",
+            now=now,
+            details={"message_id": message.id},
+        )
+        uow.commit()
+        return message
+
+
+def case_messages(
+    uow: UnitOfWork, *, actor: Actor, case_id: CaseId, after: int, limit: int, now: datetime
+) -> Page:
+    """The case's messages, including those of cases merged into it; the read is audited."""
+    with uow:
+        case = access.get_case_for(uow, actor, case_id)
+        ids = [case.id, *uow.cases.merged_into(case.id)]
+        page = uow.messages.for_cases(ids, after=after, limit=limit)
+        access.record_customer_view(
+            uow, actor, case.customer_id, at=now, via=f"case:{case.id}:messages"
+        )
+        uow.commit()
+        return page
