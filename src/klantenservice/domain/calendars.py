@@ -166,6 +166,12 @@ class BusinessCalendar:
             return str(self.holidays[day])
         return None
 
+    def day_bounds(self, day: date) -> Span:
+        """The UTC instants of the local ``day``'s midnights (23 or 25 hours apart on DST days)."""
+        start = datetime.combine(day, MIDNIGHT, tzinfo=self._zone)
+        end = datetime.combine(day + timedelta(1), MIDNIGHT, tzinfo=self._zone)
+        return start.astimezone(UTC), end.astimezone(UTC)
+
     def closed_days_between(self, start: datetime, end: datetime) -> tuple[tuple[date, str], ...]:
         """Local days touching ``[start, end)`` that are closed all day, with the reason."""
         if end <= start:
