@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from klantenservice.domain.routing import (
     AgentSnapshot,
@@ -194,13 +195,13 @@ def main() -> None:
 
     single, single_base = interleaved(
         [
-            (lambda i=i: best_agent_for(i, agents, POLICY, NOW), lambda i=i: naive_agent(i, agents))
+            (partial(best_agent_for, i, agents, POLICY, NOW), partial(naive_agent, i, agents))
             for i in items
         ]
     )
     nxt, nxt_base = interleaved(
         [
-            (lambda a=a: next_case_for(a, work, POLICY, NOW), lambda a=a: naive_next(a, work))
+            (partial(next_case_for, a, work, POLICY, NOW), partial(naive_next, a, work))
             for a in askers
         ]
     )
