@@ -1,0 +1,1 @@
+"""Test infrastructure that is not a fixture: the throwaway PostgreSQL server (``postgres``)."""
