@@ -134,7 +134,12 @@ def route_case(
     decision = best_agent_for(work_item(uow, case, now), snapshots, policy, now)
     if not isinstance(decision, Assignment):
         return RoutingOutcome(case, None, (decision.reason,))
-    assigned = apply_assignment(
-        uow, actor, case, decision.agent_id, now=now, reasons=decision.reasons
-    )
+    try:
+        assigned = apply_assignment(
+            uow, actor, case, decision.agent_id, now=now, reasons=decision.reasons
+        )
+    except Conflict as lost:  # the agent's last slot went to a concurrent transaction
+        # check_capacity raises before writing anything: the case simply keeps waiting, and
+        # the caller's transaction (e.g. storing the inbound message) still commits.
+        return RoutingOutcome(case, None, (f"routing lost a race: {lost.message}",))
     return RoutingOutcome(assigned, decision.agent_id, decision.reasons)

@@ -118,7 +118,9 @@ def take_next_case(
     if actor.agent_id is None:
         raise PermissionDenied("only agents take cases; this account has no agent profile")
     with uow:
-        agent = uow.agents.get(actor.agent_id, for_update=True)
+        # Not locked here: the lock order is case, then agent (services/assignment.py), and
+        # apply_assignment locks the agent and re-checks its capacity after the case is locked.
+        agent = uow.agents.get(actor.agent_id)
         if agent is None:
             raise NotFound(f"no agent with id {actor.agent_id}")
         snapshot = snapshot_of(agent, uow.agents.load(actor.agent_id))
