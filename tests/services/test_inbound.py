@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from tests.services.world import T0, World, build_world, wait_until_blocked
 
 from klantenservice.adapters.db.tables import audit_log, cases, customers, messages, outbox
@@ -223,13 +222,6 @@ def test_intake_without_auto_assignment_leaves_the_case_waiting(world: World) ->
 # -- PostgreSQL: two first messages of a new customer at once -----------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="known bug: intake does not retry when a concurrent transaction registers the same "
-    "new contact point first (UNIQUE contact_points(kind, value)); the second delivery fails "
-    "until the channel retries it",
-)
 def test_a_first_message_racing_another_first_message_of_the_same_new_customer_is_stored(
     postgres_url_factory: Any,
 ) -> None:

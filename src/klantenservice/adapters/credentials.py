@@ -38,3 +38,6 @@ class Argon2Credentials:
 
     def digest(self, token: str) -> str:
         return security.token_digest(token)
+
+    def is_api_token(self, token: str) -> bool:
+        return security.looks_like_api_token(token)

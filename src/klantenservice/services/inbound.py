@@ -45,10 +45,17 @@ from klantenservice.domain.vocabulary import (
 )
 from klantenservice.services import access
 from klantenservice.services.assignment import route_case
-from klantenservice.services.ports import Actor, DuplicateExternalId, UnitOfWork, UnitOfWorkFactory
+from klantenservice.services.ports import (
+    Actor,
+    ConcurrentChange,
+    DuplicateExternalId,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from klantenservice.services.promises import refresh_projection
 
 CONVERSATIONAL = frozenset({Channel.CHAT, Channel.WHATSAPP, Channel.SMS})
+INTAKE_ATTEMPTS = 3  # a concurrent first contact of the same new customer: retry
 MAX_FOLLOW = 10  # merged-into hops followed before giving up (a cycle is a data error)
 
 
@@ -103,13 +110,17 @@ def receive_message(
     check_body(inbound.body)
     if inbound.channel is Channel.INTERNAL_NOTE:
         raise ValidationError("internal notes are not inbound messages; use the notes endpoint")
-    try:
-        with uow_factory() as uow:
-            result = _receive(uow, actor, inbound, now, options)
-            uow.commit()
-            return result
-    except DuplicateExternalId:
-        pass  # a concurrent request stored it first: answer with what is stored
+    for attempt in range(INTAKE_ATTEMPTS):
+        try:
+            with uow_factory() as uow:
+                result = _receive(uow, actor, inbound, now, options)
+                uow.commit()
+                return result
+        except DuplicateExternalId:
+            break  # a concurrent request stored it first: answer with what is stored
+        except ConcurrentChange:
+            if attempt + 1 == INTAKE_ATTEMPTS:
+                raise
     with uow_factory(read_only=True) as uow:
         stored = _already_stored(uow, inbound)
         if stored is None:

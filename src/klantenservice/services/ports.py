@@ -47,6 +47,14 @@ class DuplicateExternalId(Exception):
         self.external_id = external_id
 
 
+class ConcurrentChange(Exception):
+    """Another transaction committed a conflicting row first (e.g. the same new contact point).
+
+    The transaction is unusable; a service may retry the whole use case once, and will then
+    see the other transaction's row.
+    """
+
+
 class Credentials(Protocol):
     """Password hashing, second factor and token issuing (``adapters/credentials.py``)."""
 
@@ -58,6 +66,7 @@ class Credentials(Protocol):
     def issue_session_token(self) -> tuple[str, str]: ...
     def issue_api_token(self) -> tuple[str, str]: ...
     def digest(self, token: str) -> str: ...
+    def is_api_token(self, token: str) -> bool: ...
 
 
 class Clock(Protocol):

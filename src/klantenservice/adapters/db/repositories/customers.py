@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from klantenservice.adapters.db.tables import contact_points, customers
 from klantenservice.domain.customers import ContactKind, ContactPoint, Customer, VerificationLevel
 from klantenservice.domain.errors import Conflict
 from klantenservice.domain.vocabulary import CustomerId, Language
-from klantenservice.services.ports import Page
+from klantenservice.services.ports import ConcurrentChange, Page
 
 
 def _customer(row: Row[Any], points: list[ContactPoint]) -> Customer:
@@ -72,11 +73,14 @@ class SqlCustomers:
             if owner is not None and owner != customer_id:
                 raise Conflict(f"{point.kind.value} {point.value} belongs to another customer")
             if owner is None:
-                self._c.execute(
-                    insert(contact_points).values(
-                        customer_id=customer_id, kind=point.kind.value, value=point.value
+                try:
+                    self._c.execute(
+                        insert(contact_points).values(
+                            customer_id=customer_id, kind=point.kind.value, value=point.value
+                        )
                     )
-                )
+                except IntegrityError as error:  # a concurrent transaction registered it first
+                    raise ConcurrentChange(f"{point.kind.value} registered concurrently") from error
 
     def update(self, customer: Customer, *, at: datetime) -> None:
         assert customer.id is not None
