@@ -12,11 +12,13 @@ from sqlalchemy import select
 from tests.services.world import T0, World, build_world, wait_until_blocked
 
 from klantenservice.adapters.db.tables import audit_log, cases, customers, messages, outbox
+from klantenservice.domain.agents import Queue
 from klantenservice.domain.cases import CaseStatus, format_reference
 from klantenservice.domain.customers import ContactPoint, Customer
 from klantenservice.domain.errors import NotFound, ValidationError
-from klantenservice.domain.vocabulary import CaseId, Channel
+from klantenservice.domain.vocabulary import CaseId, Channel, Priority
 from klantenservice.services import cases as case_service
+from klantenservice.services import directory
 from klantenservice.services import messages as message_service
 from klantenservice.services.inbound import IntakeOptions
 from klantenservice.services.ports import SYSTEM
@@ -254,3 +256,19 @@ def test_a_first_message_racing_another_first_message_of_the_same_new_customer_i
     finally:
         world.close()
         postgres_url_factory.release(url)
+
+
+def test_an_emergency_without_a_queue_goes_to_the_emergency_queue_on_the_24_7_calendar(
+    world: World,
+) -> None:
+    always = {"weekly_hours": [[["00:00", "24:00"]]] * 7, "timezone": "Europe/Amsterdam"}
+    directory.put_calendar(world.uow(), actor=SYSTEM, name="24/7", definition=always, now=T0)
+    lane = directory.create_queue(
+        world.uow(), actor=SYSTEM, queue=Queue(None, "emergency", calendar="24/7"), now=T0
+    )
+    urgent = world.receive("Er wordt geld van mijn rekening gehaald!", priority=Priority.EMERGENCY)
+    normal = world.receive("Adreswijziging", email="piet@example.nl")
+    with world.read() as connection:
+        queue_of = dict(connection.execute(select(cases.c.id, cases.c.queue_id)).all())
+    assert queue_of[urgent.case_id] == lane.id
+    assert queue_of[normal.case_id] == world.queue_id

@@ -55,6 +55,7 @@ from klantenservice.services.ports import (
 from klantenservice.services.promises import refresh_projection
 
 CONVERSATIONAL = frozenset({Channel.CHAT, Channel.WHATSAPP, Channel.SMS})
+EMERGENCY_QUEUE = "emergency"
 INTAKE_ATTEMPTS = 3  # a concurrent first contact of the same new customer: retry
 MAX_FOLLOW = 10  # merged-into hops followed before giving up (a cycle is a data error)
 
@@ -292,8 +293,11 @@ def _new_case(
     linked_to: CaseId | None,
 ) -> Threaded:
     assert customer.id is not None
-    queue_name = inbound.queue or options.default_queue
-    queue = uow.directory.queue_by_name(queue_name)
+    priority = inbound.priority or Priority.NORMAL
+    queue = uow.directory.queue_by_name(inbound.queue or options.default_queue)
+    if inbound.queue is None and priority is Priority.EMERGENCY:
+        # the emergency lane runs on a 24/7 calendar; office hours must not pause its clock
+        queue = uow.directory.queue_by_name(EMERGENCY_QUEUE) or queue
     if queue is None and inbound.queue:
         raise NotFound(f"no queue named {inbound.queue!r}")
     queue_id: QueueId | None = queue.id if queue else _first_queue(uow)
@@ -302,7 +306,7 @@ def _new_case(
         subject=inbound.subject or inbound.body[:80],
         channel=inbound.channel,
         at=now,
-        priority=inbound.priority or Priority.NORMAL,
+        priority=priority,
         language=inbound.language or customer.language,
         segment=customer.segment,
         queue_id=queue_id,
