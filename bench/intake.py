@@ -197,8 +197,10 @@ def report(rounds: list[Round], rss: dict[str, float], candidate_db: Path, basel
     print(f"  peak RSS candidate            : {rss['candidate']:.0f} MB (goal <= 300 MB)")
     print(f"  stored: {stored} messages ({distinct} distinct external ids) for {acknowledged} "
           f"acknowledged requests; {cases} cases; {audited} audit records")
-    if stored != acknowledged or distinct != stored:
-        print("  WARNING: stored messages do not match acknowledged requests")
+    # wrk stops counting at the deadline while requests are in flight: those are stored too,
+    # so stored >= acknowledged; fewer stored, or a repeated external id, would be a loss/double
+    if stored < acknowledged or distinct != stored:
+        print("  WARNING: acknowledged messages are missing or stored twice")
 
 
 if __name__ == "__main__":
