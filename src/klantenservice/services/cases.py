@@ -7,7 +7,7 @@ promise projection, then commit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -140,46 +140,54 @@ def take_next_case(
         return assigned, choice.reasons
 
 
-def change_status(
-    uow: UnitOfWork, *, actor: Actor, case_id: CaseId, status: CaseStatus, now: datetime
+def _transition_case(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    case_id: CaseId,
+    now: datetime,
+    action: str,
+    step: Callable[[Case], case_rules.Transition],
+    describe: Callable[[Case], str],
 ) -> Case:
+    """Lock the case, let the domain make one transition, save it with audit and outbox."""
     with uow:
         case = access.get_case_for(
             uow, actor, case_id, permission=Permission.CASE_WRITE, for_update=True
         )
-        changed, events = case.change_status(status, at=now)
-        save_change(
-            uow,
-            actor,
-            changed,
-            events,
-            action="case.status_changed",
-            now=now,
-            details={"from": case.status.value, "to": status.value},
-        )
+        changed, events = step(case)
+        details = {"from": describe(case), "to": describe(changed)}
+        save_change(uow, actor, changed, events, action=action, now=now, details=details)
         uow.commit()
         return changed
+
+
+def change_status(
+    uow: UnitOfWork, *, actor: Actor, case_id: CaseId, status: CaseStatus, now: datetime
+) -> Case:
+    return _transition_case(
+        uow,
+        actor=actor,
+        case_id=case_id,
+        now=now,
+        action="case.status_changed",
+        step=lambda case: case.change_status(status, at=now),
+        describe=lambda case: case.status.value,
+    )
 
 
 def change_priority(
     uow: UnitOfWork, *, actor: Actor, case_id: CaseId, priority: Priority, now: datetime
 ) -> Case:
-    with uow:
-        case = access.get_case_for(
-            uow, actor, case_id, permission=Permission.CASE_WRITE, for_update=True
-        )
-        changed, events = case.change_priority(priority, at=now)
-        save_change(
-            uow,
-            actor,
-            changed,
-            events,
-            action="case.priority_changed",
-            now=now,
-            details={"from": case.priority.label, "to": priority.label},
-        )
-        uow.commit()
-        return changed
+    return _transition_case(
+        uow,
+        actor=actor,
+        case_id=case_id,
+        now=now,
+        action="case.priority_changed",
+        step=lambda case: case.change_priority(priority, at=now),
+        describe=lambda case: case.priority.label,
+    )
 
 
 @dataclass(frozen=True, slots=True)
