@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,8 +25,10 @@ from klantenservice.adapters.db.engine import make_engine
 from klantenservice.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from klantenservice.cli_support import utc_now
 from klantenservice.demo.standard import standard_policies
-from klantenservice.services import auth
-from klantenservice.services.ports import UnitOfWorkFactory
+from klantenservice.domain.customers import ContactPoint
+from klantenservice.domain.vocabulary import Channel
+from klantenservice.services import auth, inbound
+from klantenservice.services.ports import SYSTEM, UnitOfWorkFactory
 
 ADMIN = "admin@bank.example"
 PASSWORD = "correct horse battery staple"
@@ -391,3 +394,32 @@ def test_demo_will_not_overwrite_a_database_it_did_not_make(
 
     assert_one_line_error(result, 1, "is not a demo database")
     assert rows(db_path, "SELECT email FROM users") == [(ADMIN,)]
+
+
+# --- worker -------------------------------------------------------------------------------
+
+
+def test_worker_once_delivers_the_waiting_outbox_events(initialised: Run, db_path: Path) -> None:
+    with store(db_path) as factory:
+        inbound.receive_message(
+            factory,
+            actor=SYSTEM,
+            inbound=inbound.InboundMessage(
+                channel=Channel.EMAIL,
+                body="Mijn pas is geblokkeerd",
+                external_id="worker-1",
+                contact=ContactPoint.parse("email", "jan@example.nl"),
+            ),
+            now=datetime.now(UTC),
+            options=inbound.IntakeOptions(),
+        )
+    waiting = "SELECT count(*) FROM outbox WHERE delivered_at IS NULL"
+    assert rows(db_path, waiting)[0][0] > 0
+    result = initialised("worker", "--once")
+    assert result.exit_code == 0, result.output
+    assert "delivered" in result.stderr
+    assert rows(db_path, waiting)[0][0] == 0
+
+
+def test_worker_on_a_database_that_does_not_exist_is_one_line(run: Run) -> None:
+    assert_one_line_error(run("worker", "--once"), 1, "klantenservice init")

@@ -44,6 +44,7 @@ from klantenservice.cli_support import (
     use_database,
     utc_now,
 )
+from klantenservice.cli_worker import run_worker
 from klantenservice.demo.data import (
     DEFAULT_SEED,
     SCENARIOS,
@@ -80,6 +81,7 @@ user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
+app.command("worker")(run_worker)
 out = Console(highlight=False, markup=False, soft_wrap=True)
 
 
