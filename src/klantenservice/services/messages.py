@@ -18,6 +18,42 @@ from klantenservice.services.cases import save_change
 from klantenservice.services.ports import Actor, Page, UnitOfWork
 
 
+def _write_agent_message(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    case_id: CaseId,
+    body: str,
+    now: datetime,
+    channel: Channel | None,
+    action: str,
+) -> Message:
+    """Store an agent's message on the locked case, let the domain record it, save; no commit."""
+    assert actor.agent_id is not None
+    case = access.get_case_for(
+        uow, actor, case_id, permission=Permission.MESSAGE_WRITE, for_update=True
+    )
+    internal = channel is Channel.INTERNAL_NOTE
+    message = uow.messages.add(
+        Message(
+            id=None,
+            case_id=case.id,
+            channel=channel or case.channel,
+            direction=Direction.INTERNAL if internal else Direction.OUTBOUND,
+            author_kind=AuthorKind.AGENT,
+            body=body,
+            created_at=now,
+            author_agent_id=actor.agent_id,
+        )
+    )
+    assert message.id is not None
+    record = case.record_internal_note if internal else case.record_agent_reply
+    changed, events = record(at=now, message_id=message.id, agent_id=actor.agent_id)
+    details = {"message_id": message.id, "channel": message.channel.value}
+    save_change(uow, actor, changed, events, action=action, now=now, details=details)
+    return message
+
+
 def reply_to_case(
     uow: UnitOfWork,
     *,
@@ -27,51 +63,30 @@ def reply_to_case(
     now: datetime,
     channel: Channel | None = None,
 ) -> Message:
-    """A public answer from an agent on the case's channel (or another one given)."""
+    """A public answer from an agent on the case's channel (or another one given).
+
+    The channel adapter sends it after commit, from the ``message.outbound`` outbox event.
+    """
     if actor.agent_id is None:
         raise PermissionDenied("only agents reply to customers; this account has no agent profile")
     if channel is Channel.INTERNAL_NOTE:
         raise ValidationError("use the notes endpoint for internal notes")
     with uow:
-        case = access.get_case_for(
-            uow, actor, case_id, permission=Permission.MESSAGE_WRITE, for_update=True
-        )
-        message = uow.messages.add(
-            Message(
-                id=None,
-                case_id=case.id,
-                channel=channel or case.channel,
-                direction=Direction.OUTBOUND,
-                author_kind=AuthorKind.AGENT,
-                body=body,
-                created_at=now,
-                author_agent_id=actor.agent_id,
-            )
-        )
-        assert message.id is not None
-        changed, events = case.record_agent_reply(
-            at=now, message_id=message.id, agent_id=actor.agent_id
-        )
-        save_change(
+        message = _write_agent_message(
             uow,
-            actor,
-            changed,
-            events,
-            action="message.sent",
+            actor=actor,
+            case_id=case_id,
+            body=body,
             now=now,
-            details={"message_id": message.id, "channel": message.channel.value},
+            channel=channel,
+            action="message.sent",
         )
-        uow.outbox.add(
-            DomainEvent(
-                "message.outbound",
-                {
-                    "message_id": message.id,
-                    "case_id": case.id,
-                    "channel": message.channel.value,
-                },
-                now,
-            )
-        )
+        payload = {
+            "message_id": message.id,
+            "case_id": message.case_id,
+            "channel": message.channel.value,
+        }
+        uow.outbox.add(DomainEvent("message.outbound", payload, now))
         uow.commit()
         return message
 
@@ -79,36 +94,18 @@ def reply_to_case(
 def add_note(
     uow: UnitOfWork, *, actor: Actor, case_id: CaseId, body: str, now: datetime
 ) -> Message:
+    """An internal note: visible to staff only, never sent, no promise clock moves."""
     if actor.agent_id is None:
         raise PermissionDenied("only agents write notes; this account has no agent profile")
     with uow:
-        case = access.get_case_for(
-            uow, actor, case_id, permission=Permission.MESSAGE_WRITE, for_update=True
-        )
-        message = uow.messages.add(
-            Message(
-                id=None,
-                case_id=case.id,
-                channel=Channel.INTERNAL_NOTE,
-                direction=Direction.INTERNAL,
-                author_kind=AuthorKind.AGENT,
-                body=body,
-                created_at=now,
-                author_agent_id=actor.agent_id,
-            )
-        )
-        assert message.id is not None
-        changed, events = case.record_internal_note(
-            at=now, message_id=message.id, agent_id=actor.agent_id
-        )
-        save_change(
+        message = _write_agent_message(
             uow,
-            actor,
-            changed,
-            events,
-            action="note.added",
+            actor=actor,
+            case_id=case_id,
+            body=body,
             now=now,
-            details={"message_id": message.id},
+            channel=Channel.INTERNAL_NOTE,
+            action="note.added",
         )
         uow.commit()
         return message
