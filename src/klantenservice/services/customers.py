@@ -10,7 +10,7 @@ from klantenservice.domain.errors import Conflict
 from klantenservice.domain.permissions import Permission
 from klantenservice.domain.vocabulary import CustomerId, Language
 from klantenservice.services import access
-from klantenservice.services.ports import Actor, Page, UnitOfWork
+from klantenservice.services.ports import Actor, ConcurrentChange, Page, UnitOfWork
 
 
 def register_customer(
@@ -21,7 +21,10 @@ def register_customer(
         for point in customer.contact_points:
             if uow.customers.find_by_contact(point) is not None:
                 raise Conflict(f"{point.kind.value} {point.value} is already a customer's contact")
-        stored = uow.customers.add(customer, at=now)
+        try:
+            stored = uow.customers.add(customer, at=now)
+        except ConcurrentChange:
+            raise Conflict("a contact point was registered at the same moment; try again") from None
         uow.audit.record(
             actor=actor,
             action="customer.created",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -47,23 +48,29 @@ class SqlCustomers:
         return [ContactPoint(ContactKind(r.kind), r.value) for r in rows]
 
     def find_by_contact(self, point: ContactPoint) -> Customer | None:
-        customer_id = self._c.execute(
-            select(contact_points.c.customer_id).where(
-                contact_points.c.kind == point.kind.value, contact_points.c.value == point.value
-            )
-        ).scalar()
-        return None if customer_id is None else self.get(CustomerId(customer_id))
+        """One query for the owner's row; a second only for its other contact points."""
+        row = self._c.execute(
+            select(customers)
+            .join(contact_points, contact_points.c.customer_id == customers.c.id)
+            .where(contact_points.c.kind == point.kind.value, contact_points.c.value == point.value)
+        ).first()
+        return None if row is None else _customer(row, self._points(row.id))
 
     def add(self, customer: Customer, *, at: datetime) -> Customer:
         values = _values(customer)
         customer_id = self._c.execute(
             insert(customers).values(**values, created_at=at, updated_at=at)
         ).inserted_primary_key[0]  # type: ignore[index]
-        self._add_points(customer_id, customer.contact_points)
-        return self.get(CustomerId(customer_id))  # type: ignore[return-value]
+        self._add_points(customer_id, customer.contact_points, new_customer=True)
+        return replace(customer, id=CustomerId(customer_id), created_at=at)
 
-    def _add_points(self, customer_id: int, points: tuple[ContactPoint, ...]) -> None:
+    def _add_points(
+        self, customer_id: int, points: tuple[ContactPoint, ...], *, new_customer: bool = False
+    ) -> None:
         for point in points:
+            if new_customer:  # nobody can own it yet but a concurrent registration
+                self._insert_point(customer_id, point)
+                continue
             owner = self._c.execute(
                 select(contact_points.c.customer_id).where(
                     contact_points.c.kind == point.kind.value,
@@ -73,14 +80,17 @@ class SqlCustomers:
             if owner is not None and owner != customer_id:
                 raise Conflict(f"{point.kind.value} {point.value} belongs to another customer")
             if owner is None:
-                try:
-                    self._c.execute(
-                        insert(contact_points).values(
-                            customer_id=customer_id, kind=point.kind.value, value=point.value
-                        )
-                    )
-                except IntegrityError as error:  # a concurrent transaction registered it first
-                    raise ConcurrentChange(f"{point.kind.value} registered concurrently") from error
+                self._insert_point(customer_id, point)
+
+    def _insert_point(self, customer_id: int, point: ContactPoint) -> None:
+        try:
+            self._c.execute(
+                insert(contact_points).values(
+                    customer_id=customer_id, kind=point.kind.value, value=point.value
+                )
+            )
+        except IntegrityError as error:  # a concurrent transaction registered it first
+            raise ConcurrentChange(f"{point.kind.value} registered concurrently") from error
 
     def update(self, customer: Customer, *, at: datetime) -> None:
         assert customer.id is not None
