@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event
 from tests.web.support import World
+
+from klantenservice.web.deps import AppContext
 
 
 def register(world: World, **body: Any) -> Any:
@@ -105,3 +108,31 @@ def test_an_unknown_customer_is_404(world: World) -> None:
     response = world.get("/customers/987654", world.anna.headers)
     assert response.status_code == 404
     assert response.json()["message"] == "no customer with id 987654"
+
+
+def test_listing_customers_costs_the_same_queries_for_a_short_and_a_long_page(
+    world: World, context: AppContext
+) -> None:
+    for n in range(12):
+        contacts = [
+            {"kind": "email", "value": f"klant{n}@example.nl"},
+            {"kind": "phone", "value": f"+316123456{n:02d}"},
+        ]
+        assert register(world, name=f"Klant {n}", contacts=contacts).status_code == 201
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(context.engine, "before_cursor_execute", count)
+    try:
+        short = world.get("/customers", world.anna.headers, limit=2).json()
+        short_count = len(statements)
+        statements.clear()
+        long = world.get("/customers", world.anna.headers, limit=12).json()
+        assert len(statements) == short_count
+    finally:
+        event.remove(context.engine, "before_cursor_execute", count)
+    assert len(short["items"]) == 2
+    assert len(long["items"]) == 12
+    assert all(len(c["contact_points"]) == 2 for c in long["items"])

@@ -108,8 +108,24 @@ class SqlCustomers:
             matching = select(contact_points.c.customer_id).where(contact_points.c.value.like(like))
             query = query.where(or_(customers.c.name.ilike(like), customers.c.id.in_(matching)))
         rows = self._c.execute(query.limit(limit + 1)).all()
-        items = [_customer(r, self._points(r.id)) for r in rows[:limit]]
+        points = _points_of(self._c, [r.id for r in rows[:limit]])
+        items = [_customer(r, points.get(r.id, [])) for r in rows[:limit]]
         return Page(items, items[-1].id if len(rows) > limit and items else None)
+
+
+def _points_of(connection: Connection, customer_ids: list[int]) -> dict[int, list[ContactPoint]]:
+    """Contact points of a page of customers in one query (no query per customer)."""
+    found: dict[int, list[ContactPoint]] = {}
+    if not customer_ids:
+        return found
+    rows = connection.execute(
+        select(contact_points.c.customer_id, contact_points.c.kind, contact_points.c.value)
+        .where(contact_points.c.customer_id.in_(customer_ids))
+        .order_by(contact_points.c.id)
+    )
+    for row in rows:
+        found.setdefault(row.customer_id, []).append(ContactPoint(ContactKind(row.kind), row.value))
+    return found
 
 
 def _values(customer: Customer) -> dict[str, Any]:
