@@ -6,6 +6,7 @@ one test runs the real ``python -m klantenservice`` to check what a shell user s
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -234,7 +235,7 @@ def test_user_create_makes_an_agent_account_with_its_profile(
         ("anna@bank.example",)
     ]
     ((languages, skills),) = rows(db_path, "SELECT languages, skills FROM agents")
-    assert (languages, skills) == ('["en", "nl"]', '["cards"]')
+    assert (json.loads(languages), json.loads(skills)) == (["en", "nl"], ["cards"])
 
 
 def test_user_create_refuses_an_unknown_skill(initialised: Run) -> None:

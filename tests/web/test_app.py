@@ -32,6 +32,34 @@ def test_the_openapi_spec_and_the_docs_are_served_without_authentication(
     assert client.get("/docs").status_code == 200
 
 
+def test_every_reference_in_the_openapi_spec_resolves(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+
+    def refs(node: object) -> list[str]:
+        if isinstance(node, dict):
+            found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+            return found + [r for value in node.values() for r in refs(value)]
+        if isinstance(node, list):
+            return [r for value in node for r in refs(value)]
+        return []
+
+    every = refs(spec)
+    assert every
+    for ref in every:
+        assert ref.startswith("#/components/schemas/"), ref
+        assert ref.removeprefix("#/components/schemas/") in schemas, ref
+
+
+def test_the_intake_documents_its_body_and_idempotency_header(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"][f"{API}/messages/inbound"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert {"channel", "body"} <= set(body["required"])
+    assert body["properties"]["contact"]["anyOf"][0]["$ref"].endswith("/ContactIn")
+    assert [p["name"] for p in operation["parameters"]] == ["Idempotency-Key"]
+    assert set(operation["responses"]) >= {"200", "201"}
+
+
 def test_every_endpoint_except_health_login_and_docs_requires_a_token(
     client: TestClient,
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from tests.web.support import API, START, World
 
 
@@ -216,3 +218,36 @@ def test_staff_without_the_intake_permission_cannot_post_inbound_messages(
         "role agent may not post inbound messages (needs message_intake)"
     )
     assert world.count_cases() == 0
+
+
+def test_an_idempotency_key_over_255_characters_is_refused_and_nothing_is_stored(
+    world: World,
+) -> None:
+    body = {"channel": "chat", "body": "Hallo?", "contact": {"kind": "email", "value": "a@b.nl"}}
+    response = world.post(
+        "/messages/inbound", world.integration, body, extra_headers={"Idempotency-Key": "k" * 256}
+    )
+    assert response.status_code == 422
+    assert "Idempotency-Key must be 1 to 255 characters" in response.json()["message"]
+    assert world.count_cases() == 0
+
+
+def test_concurrent_intakes_are_each_answered_with_their_own_result(world: World) -> None:
+    def send(n: int) -> dict[str, object]:
+        body = {
+            "channel": "email",
+            "body": f"bericht {n}",
+            "external_id": f"c-{n}",
+            "contact": {"kind": "email", "value": f"klant{n % 3}@example.nl"},
+        }
+        response = world.post("/messages/inbound", world.integration, body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(send, range(24)))
+    assert len({r["message_id"] for r in results}) == 24
+    assert len({r["customer_id"] for r in results}) == 3
+    for r in results:
+        [stored] = [m for m in world.messages(int(str(r["case_id"]))) if m["id"] == r["message_id"]]
+        assert stored["external_id"].startswith("c-")

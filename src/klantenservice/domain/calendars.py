@@ -38,6 +38,7 @@ MIDNIGHT = time(0)
 # error, and the bound keeps a bad holiday container from looping forever.
 SEARCH_DAYS = 3660
 _ZERO = timedelta(0)
+REMEMBERED_DAYS = 4096  # per calendar; about eleven years of days
 
 Interval = tuple[time, time]
 DayHours = tuple[Interval, ...]
@@ -53,6 +54,11 @@ class BusinessCalendar:
     holidays: Container[date] = frozenset()
     timezone: str = DEFAULT_TIMEZONE
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
+    # A day's spans never change for one calendar (it is frozen): every due time of every case
+    # asks for the same few weeks of days, so remember them (bounded, see _day_spans).
+    _spans: dict[date, tuple[Span, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_zone", _load_zone(self.timezone))
@@ -183,6 +189,14 @@ class BusinessCalendar:
     # -- spans: one local day's opening intervals as UTC instants ----------------------------
 
     def _day_spans(self, day: date) -> tuple[Span, ...]:
+        found = self._spans.get(day)
+        if found is None:
+            if len(self._spans) >= REMEMBERED_DAYS:
+                self._spans.clear()
+            found = self._spans[day] = self._compute_day_spans(day)
+        return found
+
+    def _compute_day_spans(self, day: date) -> tuple[Span, ...]:
         if day in self.holidays:
             return ()
         spans = []

@@ -115,6 +115,10 @@ class Case:
     merged_into: CaseId | None = None
     linked_to: CaseId | None = None
     waiting_since: datetime | None = None  # when it last entered a queue without an assignee
+    # When the customer's oldest unanswered message arrived; None once an agent replied (or
+    # when unknown, e.g. after a merge). A customer message while this is set moves no
+    # promise clock (see ``promises.customer_message_moves_clocks``).
+    awaiting_reply_since: datetime | None = None
 
     @property
     def reference(self) -> str:
@@ -170,8 +174,10 @@ class Case:
             )
         events = [_event(CaseEventKind.CUSTOMER_MESSAGE, at, message_id=message_id)]
         case = self
+        if self.awaiting_reply_since is None:
+            case = replace(self, awaiting_reply_since=at)
         if self.status is CaseStatus.PENDING_CUSTOMER:
-            case, status_events = self.change_status(CaseStatus.OPEN, at=at)
+            case, status_events = case.change_status(CaseStatus.OPEN, at=at)
             events.extend(status_events)
         return case, events
 
@@ -181,9 +187,9 @@ class Case:
         """A public answer by an agent: stops response clocks, and a new case becomes open."""
         self._require_not_final("reply on")
         events = [_event(CaseEventKind.AGENT_REPLY, at, message_id=message_id, agent_id=agent_id)]
-        case = self
+        case = replace(self, awaiting_reply_since=None)
         if self.status is CaseStatus.NEW:
-            case, status_events = self.change_status(CaseStatus.OPEN, at=at)
+            case, status_events = case.change_status(CaseStatus.OPEN, at=at)
             events.extend(status_events)
         return case, events
 
@@ -342,6 +348,7 @@ def merge_cases(target: Case, source: Case, *, at: datetime) -> tuple[Transition
         tags=target.tags | source.tags,
         priority=max(target.priority, source.priority),
         required_skills=target.required_skills | source.required_skills,
+        awaiting_reply_since=None,  # two histories now: the next message recomputes the clocks
     )
     target_events = [_event(CaseEventKind.MERGED_FROM, at, case_id=source.id)]
     return (merged_target, target_events), (merged_source, source_events)

@@ -247,3 +247,20 @@ def _phase(status: str) -> Phase:
     if status == PENDING_CUSTOMER:
         return Phase.PAUSED
     return Phase.STOPPED if status in DONE_STATUSES else Phase.RUNNING
+
+
+def customer_message_moves_clocks(
+    awaiting_reply_since: datetime | None, events: Sequence[CaseEvent]
+) -> bool:
+    """Could a customer message with these ``events`` change any clock's due instant?
+
+    Not when the case was already waiting for a reply to an earlier customer message
+    (``awaiting_reply_since`` set) and the message only adds a CUSTOMER_MESSAGE: the
+    first-response clock runs from CREATED, a next-response cycle starts only at the first
+    customer message after a reply, and resolution ignores messages, so none of them moves.
+    A status change (a pending case resumed, a resolved case reopened) or an unknown waiting
+    state (None) means the clocks must be recomputed.
+    """
+    if awaiting_reply_since is None:
+        return True
+    return any(event.kind is not CaseEventKind.CUSTOMER_MESSAGE for event in events)

@@ -151,8 +151,14 @@ def evaluate_promises(
     policy: PromisePolicy,
     calendar: BusinessCalendar,
     now: datetime,
+    *,
+    explain: bool = True,
 ) -> tuple[PromiseClock, ...]:
-    """One clock per promise kind the policy has a target for, as they stand at ``now``."""
+    """One clock per promise kind the policy has a target for, as they stand at ``now``.
+
+    ``explain=False`` leaves ``explanation`` empty: for projections that store only due
+    instants and states (a fifth of the work goes into the sentences).
+    """
     if now.tzinfo is None:
         raise ValueError("now must be a tz-aware UTC datetime")
     if policy.calendar != calendar.name:
@@ -172,7 +178,13 @@ def evaluate_promises(
             runs = read_runs(events)
             clocks.append(
                 evaluate_clock(
-                    kind, runs, target=target, warn_share=policy.warn_at, calendar=calendar, now=now
+                    kind,
+                    runs,
+                    target=target,
+                    warn_share=policy.warn_at,
+                    calendar=calendar,
+                    now=now,
+                    explain=explain,
                 )
             )
     return tuple(clocks)
@@ -186,6 +198,7 @@ def evaluate_clock(
     warn_share: float,
     calendar: BusinessCalendar,
     now: datetime,
+    explain: bool = True,
 ) -> PromiseClock:
     """The last run's clock; of earlier runs (next-response cycles) only breaches count."""
     if not runs:
@@ -210,7 +223,7 @@ def evaluate_clock(
         warn_at=measured.reached_warning_at,
         met_at=run.stopped_at if state is ClockState.MET else None,
         breached_at=measured.reached_target_at if breached else None,
-        explanation=story.explanation(earlier),
+        explanation=story.explanation(earlier) if explain else (),
         breach_reason=story.breach_reason() if breached else None,
         earlier_breaches=earlier,
     )

@@ -29,7 +29,7 @@ Routing is greedy in serving order: an item never waits for a better agent who i
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -125,7 +125,7 @@ def route(
     failed: dict[tuple[object, ...], str] = {}  # load only grows: what failed once fails again
     for position, item in enumerate(order):
         needs = _needs(item, policy, now)
-        signature = (item.queue_id, item.channel, needs.language, needs.skills)
+        signature = _signature(item, needs)
         if signature not in failed:
             candidates = index.get((item.queue_id, item.channel), {}).get(needs.language, [])
             why_first = f"served before {_count(len(order) - position - 1, 'other case')}: "
@@ -155,6 +155,21 @@ def best_agent_for(
         return assignment
     everyone = [Desk(agent, rules) for agent in agents]
     return Unrouted(item.case_id, _diagnose(item, needs, everyone, policy))
+
+
+def routing_signature(item: WorkItem, policy: RoutingPolicy, now: datetime) -> Hashable:
+    """What decides whether *any* agent may take ``item`` at ``now``.
+
+    Two items with the same signature are refused by the same agents for the same reason.
+    Loads only grow while work is being handed out, so a caller assigning several items in a
+    row may remember a signature that found nobody and refuse the next item with it at once
+    (``route`` does; so does the batched intake).
+    """
+    return _signature(item, _needs(item, policy, now))
+
+
+def _signature(item: WorkItem, needs: _Needs) -> tuple[object, ...]:
+    return (item.queue_id, item.channel, needs.language, needs.skills)
 
 
 def next_case_for(

@@ -31,6 +31,8 @@ class RoutingOutcome:
     case: Case
     agent_id: AgentId | None
     reasons: tuple[str, ...]
+    assigned_now: bool = False  # this call assigned it (not: it already had an assignee)
+    nobody_eligible: bool = False  # no agent could take it (not: lost a race for a slot)
 
 
 def work_item(uow: UnitOfWork, case: Case, now: datetime) -> WorkItem:
@@ -133,7 +135,7 @@ def route_case(
     snapshots = agents if agents is not None else uow.agents.snapshots(queue_id=case.queue_id)
     decision = best_agent_for(work_item(uow, case, now), snapshots, policy, now)
     if not isinstance(decision, Assignment):
-        return RoutingOutcome(case, None, (decision.reason,))
+        return RoutingOutcome(case, None, (decision.reason,), nobody_eligible=True)
     try:
         assigned = apply_assignment(
             uow, actor, case, decision.agent_id, now=now, reasons=decision.reasons
@@ -142,4 +144,4 @@ def route_case(
         # check_capacity raises before writing anything: the case simply keeps waiting, and
         # the caller's transaction (e.g. storing the inbound message) still commits.
         return RoutingOutcome(case, None, (f"routing lost a race: {lost.message}",))
-    return RoutingOutcome(assigned, decision.agent_id, decision.reasons)
+    return RoutingOutcome(assigned, decision.agent_id, decision.reasons, assigned_now=True)

@@ -119,20 +119,25 @@ def logout(
 
 def authenticate(uow: UnitOfWork, *, token: str, now: datetime, credentials: Credentials) -> Actor:
     """The actor behind a session token or an API token (``ks_...``, looked up first)."""
-    digest = credentials.digest(token)
     with uow:
-        if credentials.is_api_token(token):
-            found = uow.staff.token_roles(digest)
-            if found is not None:
-                token_id, name, roles = found
-                return Actor(kind="token", id=token_id, roles=roles, name=name)
-        else:
-            user = uow.staff.session_user(digest, at=now)
-            if user is not None:
-                return _actor_of(uow, user)
-        raise AuthenticationFailed(
-            "the session has expired or the token is not valid; log in again"
-        )
+        return actor_for_token(uow, token=token, now=now, credentials=credentials)
+
+
+def actor_for_token(
+    uow: UnitOfWork, *, token: str, now: datetime, credentials: Credentials
+) -> Actor:
+    """``authenticate`` inside a unit of work the caller already opened (batched intake)."""
+    digest = credentials.digest(token)
+    if credentials.is_api_token(token):
+        found = uow.staff.token_roles(digest)
+        if found is not None:
+            token_id, name, roles = found
+            return Actor(kind="token", id=token_id, roles=roles, name=name)
+    else:
+        user = uow.staff.session_user(digest, at=now)
+        if user is not None:
+            return _actor_of(uow, user)
+    raise AuthenticationFailed("the session has expired or the token is not valid; log in again")
 
 
 def create_api_token(

@@ -65,7 +65,12 @@ def policy_for(uow: UnitOfWork, case: Case) -> PromisePolicy | None:
 
 
 def evaluate(
-    uow: UnitOfWork, case: Case, now: datetime, history: Sequence[CaseEvent] | None = None
+    uow: UnitOfWork,
+    case: Case,
+    now: datetime,
+    history: Sequence[CaseEvent] | None = None,
+    *,
+    explain: bool = True,
 ) -> PromiseStatus:
     policy = policy_for(uow, case)
     if policy is None:
@@ -76,7 +81,8 @@ def evaluate(
     if history is None:
         history = uow.cases.history([case.id, *uow.cases.merged_into(case.id)])
     policy = replace(policy, calendar=calendar.name)
-    clocks = evaluate_promises(sorted(history, key=lambda e: e.at), policy, calendar, now)
+    ordered = sorted(history, key=lambda e: e.at)
+    clocks = evaluate_promises(ordered, policy, calendar, now, explain=explain)
     return PromiseStatus(policy, calendar.name, clocks)
 
 
@@ -84,6 +90,6 @@ def refresh_projection(
     uow: UnitOfWork, case: Case, now: datetime, history: Sequence[CaseEvent] | None = None
 ) -> PromiseStatus:
     """Recompute the clocks and store the next due instant and worst state for list queries."""
-    status = evaluate(uow, case, now, history)
+    status = evaluate(uow, case, now, history, explain=False)
     uow.cases.set_promise_projection(case.id, due_at=status.next_due_at, state=status.worst_state)
     return status

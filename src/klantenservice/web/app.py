@@ -10,7 +10,8 @@ The engine, the unit-of-work factory, the clock and the credentials live in one
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import gc
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import cast
@@ -21,12 +22,25 @@ from klantenservice.adapters.clock import SystemClock
 from klantenservice.adapters.credentials import Argon2Credentials
 from klantenservice.adapters.db.engine import make_engine
 from klantenservice.adapters.db.unit_of_work import SqlUnitOfWorkFactory
+from klantenservice.adapters.group_commit import GroupCommitter
+from klantenservice.adapters.live.choice import live_bus_for
+from klantenservice.services import inbound
 from klantenservice.services.assignment import routing_policy
-from klantenservice.services.inbound import IntakeOptions
+from klantenservice.services.inbound import IntakeOptions, IntakeRequest, IntakeResult
 from klantenservice.services.ports import Clock, Credentials, UnitOfWorkFactory
 from klantenservice.settings import Settings, get_settings
 from klantenservice.web import errors
-from klantenservice.web.api import admin, agents, audit, auth, cases, customers, health, messages
+from klantenservice.web.api import (
+    admin,
+    agents,
+    audit,
+    auth,
+    cases,
+    customers,
+    health,
+    live,
+    messages,
+)
 from klantenservice.web.deps import AppContext
 
 API_PREFIX = "/api/v1"
@@ -39,6 +53,7 @@ ROUTERS = (
     admin.router,
     audit.router,
     health.router,
+    live.router,
 )
 
 
@@ -50,20 +65,33 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    live_bus, live_publisher = live_bus_for(settings.database_url)  # started in lifespan
+    # cast: the UnitOfWork protocol declares its repositories as mutable attributes, which
+    # mypy matches invariantly (SqlCustomers is not CustomerRepository); see the report.
+    uow_factory = cast(UnitOfWorkFactory, SqlUnitOfWorkFactory(engine, live=live_publisher))
+    clock = clock or SystemClock()
+    credentials = credentials or Argon2Credentials()
+    options = intake_options(settings)
     context = AppContext(
         settings=settings,
         engine=engine,
-        # cast: the UnitOfWork protocol declares its repositories as mutable attributes, which
-        # mypy matches invariantly (SqlCustomers is not CustomerRepository); see the report.
-        uow_factory=cast(UnitOfWorkFactory, SqlUnitOfWorkFactory(engine)),
-        clock=clock or SystemClock(),
-        credentials=credentials or Argon2Credentials(),
-        intake=intake_options(settings),
+        uow_factory=uow_factory,
+        clock=clock,
+        credentials=credentials,
+        intake=options,
+        intake_writer=intake_writer(uow_factory, clock, credentials, options),
+        live=live_bus,
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await live_bus.start()
+        # Everything built at startup lives as long as the process: keep it out of the
+        # collector's full passes, which otherwise walk it again and again under load.
+        gc.freeze()
         yield
+        await live_bus.stop()
+        context.intake_writer.close()
         engine.dispose()
 
     app = FastAPI(
@@ -80,7 +108,31 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router, include_in_schema=False)  # /health for load balancers
+    install_desk(app, context)
     return app
+
+
+def install_desk(app: FastAPI, context: AppContext) -> None:
+    """The agent desk's pages under /desk (web/desk/) and their static files under /static."""
+    from fastapi.staticfiles import StaticFiles  # noqa: PLC0415 - only the web UI needs it
+
+    from klantenservice.web.desk.app import create_desk_app  # noqa: PLC0415
+
+    app.mount("/static", StaticFiles(packages=[("klantenservice.web", "static")]), name="static")
+    app.mount("/desk", create_desk_app(context), name="desk")
+
+
+def intake_writer(
+    uow_factory: UnitOfWorkFactory, clock: Clock, credentials: Credentials, options: IntakeOptions
+) -> GroupCommitter[IntakeRequest, IntakeResult]:
+    """Batches concurrent inbound messages into one transaction each (group commit)."""
+
+    def write(requests: Sequence[IntakeRequest]) -> list[IntakeResult | Exception]:
+        return inbound.receive_batch(
+            uow_factory, requests, now=clock.now(), options=options, credentials=credentials
+        )
+
+    return GroupCommitter(write, name="intake-writer")
 
 
 def intake_options(settings: Settings) -> IntakeOptions:

@@ -18,11 +18,14 @@ from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
+from klantenservice.adapters.group_commit import GroupCommitter
 from klantenservice.domain.errors import AuthenticationFailed, ValidationError
 from klantenservice.services import auth
-from klantenservice.services.inbound import IntakeOptions
+from klantenservice.services.inbound import IntakeOptions, IntakeRequest, IntakeResult
+from klantenservice.services.live import LiveBus
 from klantenservice.services.ports import Actor, Clock, Credentials, UnitOfWorkFactory
 from klantenservice.settings import Settings
+from klantenservice.web import csrf
 
 SESSION_COOKIE = "ks_session"
 NOT_SIGNED_IN = (
@@ -41,6 +44,10 @@ class AppContext:
     clock: Clock
     credentials: Credentials
     intake: IntakeOptions
+    # inbound messages are written in batches by one writer thread (adapters/group_commit.py)
+    intake_writer: GroupCommitter[IntakeRequest, IntakeResult]
+    # live updates: in-process on SQLite, LISTEN/NOTIFY on PostgreSQL (adapters/live/)
+    live: LiveBus
 
 
 async def get_context(request: Request) -> AppContext:
@@ -78,18 +85,35 @@ _cookie = APIKeyCookie(
 
 
 async def get_token(
+    request: Request,
+    context: Context,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> str:
-    """The raw token of the request: the bearer header wins over the cookie."""
+    """The raw token of the request: the bearer header wins over the cookie.
+
+    A browser sends the cookie on its own, so an unsafe request authenticated by it must also
+    carry the session's CSRF token (``web/csrf.py``); a missing or wrong one is a 403.
+    """
     if bearer is not None and bearer.credentials:
         return bearer.credentials
     if cookie:
+        await csrf.require_token(request, cookie, context.settings.secret_key)
         return cookie
     raise AuthenticationFailed(NOT_SIGNED_IN)
 
 
 Token = Annotated[str, Depends(get_token)]
+
+
+async def token_of(request: Request) -> str:
+    """``get_token`` for a route that takes only the request (the intake hot path).
+
+    FastAPI resolves each declared dependency per request at a cost of tens of µs; the
+    intake route reads the same two credentials itself, by the same rules.
+    """
+    context: AppContext = request.app.state.context
+    return await get_token(request, context, await _bearer(request), await _cookie(request))
 
 
 def get_actor(token: Token, uow: Uow, now: Now, credentials: Creds) -> Actor:

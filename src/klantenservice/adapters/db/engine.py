@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -20,18 +21,30 @@ from sqlalchemy.pool import ConnectionPoolEntry
 READ_ONLY = "ks_read_only"
 
 
+def json_text(value: Any) -> str:
+    """JSON columns are written with orjson: several per inbound message, 3-5x faster."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+JSON_CODEC: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": orjson.loads}
+
+
 def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL", pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, sqlite_synchronous)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **JSON_CODEC
+    )
 
 
 def _sqlite_engine(url: str, synchronous: str) -> Engine:
     if synchronous not in {"OFF", "NORMAL", "FULL"}:
         raise ValueError(f"sqlite synchronous must be OFF, NORMAL or FULL, not {synchronous!r}")
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, **JSON_CODEC
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -177,6 +177,7 @@ cases = Table(
     Column("merged_into", ForeignKey("cases.id"), nullable=True),
     Column("linked_to", ForeignKey("cases.id"), nullable=True),
     Column("waiting_since", UTCDateTime),
+    Column("awaiting_reply_since", UTCDateTime),
     Column("promise_due_at", UTCDateTime),
     Column("promise_state", String(20)),
     Index("ix_cases_status_queue", "status", "queue_id", "priority"),

@@ -3,10 +3,16 @@
 Rolls back unless ``commit()`` is called. At commit the buffered audit records are sealed onto
 the hash chain in the same transaction, so a state change, its audit rows and its outbox events
 become visible together or not at all.
+
+Live updates (``docs/subsystems/live.md``): on SQLite, with a ``live`` publisher, the outbox
+collects the live form of its events in this unit of work and ``commit()`` hands them over after
+``COMMIT`` succeeded; a rollback drops them. On PostgreSQL the outbox sends them with
+``pg_notify`` inside the transaction instead, so ``live`` is not used there.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from types import TracebackType
 from typing import Self
@@ -22,6 +28,9 @@ from klantenservice.adapters.db.repositories.directory import ConfigCache, SqlDi
 from klantenservice.adapters.db.repositories.messages import SqlMessages
 from klantenservice.adapters.db.repositories.outbox import SqlOutbox
 from klantenservice.adapters.db.repositories.staff import SqlStaff
+from klantenservice.services.live import LiveEvent, LivePublisher
+
+log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
@@ -32,8 +41,11 @@ class SqlUnitOfWork:
         *,
         read_only: bool = False,
         writer_lock: threading.Lock | None = None,
+        live: LivePublisher | None = None,
     ) -> None:
         self._engine = engine
+        self._live = live
+        self._live_pending: list[LiveEvent] = []
         self._cache = cache
         self._read_only = read_only
         self._writer_lock = writer_lock if not read_only else None
@@ -65,7 +77,8 @@ class SqlUnitOfWork:
         self.directory = SqlDirectory(connection, self._cache)
         self.staff = SqlStaff(connection)
         self.audit = SqlAudit(connection)
-        self.outbox = SqlOutbox(connection)
+        self._live_pending = []
+        self.outbox = SqlOutbox(connection, self._live_pending if self._live is not None else None)
         return self
 
     def __exit__(
@@ -90,8 +103,20 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         self.audit.flush()
         self.connection.commit()
+        self._publish_live()
+
+    def _publish_live(self) -> None:
+        """After COMMIT: the change is durable whatever happens to the live events."""
+        events = list(self._live_pending)
+        self._live_pending.clear()  # the outbox holds this very list
+        if events and self._live is not None:
+            try:
+                self._live.publish(events)
+            except Exception:  # never fail a committed use case for a browser hint
+                log.exception("live: publishing %d committed events failed", len(events))
 
     def rollback(self) -> None:
+        self._live_pending.clear()
         self.audit.discard()
         if self._connection is not None and self._connection.in_transaction():
             self._connection.rollback()
@@ -105,12 +130,17 @@ class SqlUnitOfWorkFactory:
     which under concurrent requests costs far more than waiting on a lock in the process.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, live: LivePublisher | None = None) -> None:
         self.engine = engine
         self.cache = ConfigCache()
         self._writer_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        self._live = live
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self.engine, self.cache, read_only=read_only, writer_lock=self._writer_lock
+            self.engine,
+            self.cache,
+            read_only=read_only,
+            writer_lock=self._writer_lock,
+            live=self._live,
         )

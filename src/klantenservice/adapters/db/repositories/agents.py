@@ -7,12 +7,12 @@ processes cannot both fill the agent's last free slot (PostgreSQL; SQLite serial
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
+from klantenservice.adapters.db.prepared import Prepared
 from klantenservice.adapters.db.tables import agents, cases
 from klantenservice.domain.agents import Agent
 from klantenservice.domain.cases import ACTIVE_STATUSES
@@ -20,9 +20,21 @@ from klantenservice.domain.routing import AgentSnapshot
 from klantenservice.domain.vocabulary import AgentId, Channel, Presence, QueueId, TeamId, UserId
 
 _ACTIVE = sorted(s.value for s in ACTIVE_STATUSES)
+_BY_ID = select(agents).where(agents.c.id == bindparam("id"))
+_GET = Prepared(_BY_ID)
+_GET_FOR_UPDATE = Prepared(_BY_ID.with_for_update())
+_MARK_ASSIGNED = Prepared(
+    update(agents).where(agents.c.id == bindparam("id")).values(last_assigned_at=bindparam("at"))
+)
+_NOT_OFFLINE = Prepared(select(agents).where(agents.c.presence != Presence.OFFLINE.value))
+_LOAD = Prepared(
+    select(cases.c.channel, func.count().label("n"))
+    .where(cases.c.assignee_id == bindparam("id"), or_(*(cases.c.status == s for s in _ACTIVE)))
+    .group_by(cases.c.channel)
+)
 
 
-def _agent(row: Row[Any]) -> Agent:
+def _agent(row: Any) -> Agent:
     return Agent(
         id=AgentId(row.id),
         user_id=None if row.user_id is None else UserId(row.user_id),
@@ -41,10 +53,7 @@ class SqlAgents:
         self._c = connection
 
     def get(self, agent_id: AgentId, *, for_update: bool = False) -> Agent | None:
-        query = select(agents).where(agents.c.id == agent_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self._c.execute(query).first()
+        row = (_GET_FOR_UPDATE if for_update else _GET).first(self._c, {"id": agent_id})
         return None if row is None else _agent(row)
 
     def by_user(self, user_id: UserId) -> Agent | None:
@@ -70,35 +79,24 @@ class SqlAgents:
         self._c.execute(update(agents).where(agents.c.id == agent_id).values(presence=presence))
 
     def mark_assigned(self, agent_id: AgentId, *, at: datetime) -> None:
-        self._c.execute(update(agents).where(agents.c.id == agent_id).values(last_assigned_at=at))
+        _MARK_ASSIGNED.run(self._c, {"id": agent_id, "at": at})
 
     def load(self, agent_id: AgentId) -> dict[Channel, int]:
-        rows = self._c.execute(
-            select(cases.c.channel, func.count())
-            .where(cases.c.assignee_id == agent_id, cases.c.status.in_(_ACTIVE))
-            .group_by(cases.c.channel)
-        )
+        rows = _LOAD.all(self._c, {"id": agent_id})
         return {Channel(channel): int(n) for channel, n in rows}
 
     def snapshots(self, *, queue_id: QueueId | None = None) -> list[AgentSnapshot]:
-        query = select(agents).where(agents.c.presence != Presence.OFFLINE.value)
-        rows = [r for r in self._c.execute(query) if queue_id is None or queue_id in r.queue_ids]
-        loads: dict[int, dict[Channel, int]] = defaultdict(dict)
-        if rows:
-            counted = self._c.execute(
-                select(cases.c.assignee_id, cases.c.channel, func.count())
-                .where(cases.c.assignee_id.in_([r.id for r in rows]), cases.c.status.in_(_ACTIVE))
-                .group_by(cases.c.assignee_id, cases.c.channel)
-            )
-            for assignee, channel, n in counted:
-                loads[assignee][Channel(channel)] = int(n)
-        return [_snapshot(r, loads[r.id]) for r in rows]
+        """Agents not offline (of one queue), each with its load: one indexed count per agent."""
+        rows = [
+            r for r in _NOT_OFFLINE.all(self._c, {}) if queue_id is None or queue_id in r.queue_ids
+        ]
+        return [_snapshot(r, self.load(AgentId(r.id))) for r in rows]
 
     def list(self) -> list[Agent]:
         return [_agent(r) for r in self._c.execute(select(agents).order_by(agents.c.id))]
 
 
-def _snapshot(row: Row[Any], load: dict[Channel, int]) -> AgentSnapshot:
+def _snapshot(row: Any, load: dict[Channel, int]) -> AgentSnapshot:
     return AgentSnapshot(
         agent_id=AgentId(row.id),
         name=row.name,

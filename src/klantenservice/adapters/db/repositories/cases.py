@@ -1,13 +1,20 @@
-"""Cases and their event history in the store."""
+"""Cases and their event history in the store.
+
+The statements every inbound message runs (get, add, update, add_events, history of one case,
+latest_for_customer, the promise projection) are ``Prepared``: compiled once, run on the
+driver (see ``adapters/db/prepared.py``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, insert, select, update
 
+from klantenservice.adapters.db.prepared import Prepared
 from klantenservice.adapters.db.tables import case_events, cases
 from klantenservice.domain.cases import Case, CaseStatus
 from klantenservice.domain.events import CaseEvent, CaseEventKind
@@ -55,6 +62,7 @@ def row_to_case(row: Row[Any]) -> Case:
         merged_into=_opt(CaseId, row.merged_into),
         linked_to=_opt(CaseId, row.linked_to),
         waiting_since=row.waiting_since,
+        awaiting_reply_since=row.awaiting_reply_since,
     )
 
 
@@ -77,7 +85,59 @@ def case_values(case: Case) -> dict[str, Any]:
         "merged_into": case.merged_into,
         "linked_to": case.linked_to,
         "waiting_since": case.waiting_since,
+        "awaiting_reply_since": case.awaiting_reply_since,
     }
+
+
+_CASE_COLUMNS = [
+    *(
+        c.name
+        for c in cases.columns
+        if c.name not in ("id", "created_at", "promise_due_at", "promise_state")
+    ),
+]
+_BY_ID = select(cases).where(cases.c.id == bindparam("id"))
+_GET = Prepared(_BY_ID)
+_GET_FOR_UPDATE = Prepared(_BY_ID.with_for_update())
+_INSERT = Prepared(
+    insert(cases)
+    .values({name: bindparam(name) for name in [*_CASE_COLUMNS, "created_at"]})
+    .returning(cases.c.id)
+)
+_UPDATE_WHERE = cases.c.id == bindparam("case_id")
+_UPDATE_VALUES: dict[str, Any] = {name: bindparam(name) for name in _CASE_COLUMNS}
+_UPDATE = Prepared(update(cases).where(_UPDATE_WHERE).values(_UPDATE_VALUES))
+_UPDATE_IF_UNASSIGNED = Prepared(
+    update(cases).where(_UPDATE_WHERE, cases.c.assignee_id.is_(None)).values(_UPDATE_VALUES)
+)
+_INSERT_EVENT = Prepared(
+    insert(case_events).values(
+        case_id=bindparam("case_id"),
+        kind=bindparam("kind"),
+        at=bindparam("at"),
+        data=bindparam("data"),
+    )
+)
+_HISTORY_ONE = Prepared(
+    select(case_events.c.kind, case_events.c.at, case_events.c.data)
+    .where(case_events.c.case_id == bindparam("case_id"))
+    .order_by(case_events.c.at, case_events.c.id)
+)
+_LATEST_FOR_CUSTOMER = (
+    select(cases)
+    .where(cases.c.customer_id == bindparam("customer_id"), cases.c.merged_into.is_(None))
+    .order_by(cases.c.id.desc())
+    .limit(1)
+)
+_LATEST = Prepared(_LATEST_FOR_CUSTOMER)
+_LATEST_FOR_UPDATE = Prepared(_LATEST_FOR_CUSTOMER.with_for_update())
+_MERGED_INTO = Prepared(select(cases.c.id).where(cases.c.merged_into == bindparam("case_id")))
+_PROMISE_DUE_AT = Prepared(select(cases.c.promise_due_at).where(cases.c.id == bindparam("case_id")))
+_SET_PROJECTION = Prepared(
+    update(cases)
+    .where(cases.c.id == bindparam("case_id"))
+    .values(promise_due_at=bindparam("due_at"), promise_state=bindparam("state"))
+)
 
 
 class SqlCases:
@@ -85,38 +145,32 @@ class SqlCases:
         self._c = connection
 
     def get(self, case_id: CaseId, *, for_update: bool = False) -> Case | None:
-        query = select(cases).where(cases.c.id == case_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self._c.execute(query).first()
+        row = (_GET_FOR_UPDATE if for_update else _GET).first(self._c, {"id": case_id})
         return None if row is None else row_to_case(row)
 
     def add(self, case: Case, *, at: datetime) -> Case:
-        values = case_values(case)
-        result = self._c.execute(
-            insert(cases).values(**values, created_at=case.created_at, updated_at=at)
-        )
-        new_id = CaseId(result.inserted_primary_key[0])  # type: ignore[index]
-        return Case(**{**{n: getattr(case, n) for n in Case.__slots__}, "id": new_id})
+        values = {**case_values(case), "created_at": case.created_at, "updated_at": at}
+        new_id = CaseId(_INSERT.new_id(self._c, values))
+        return replace(case, id=new_id)
 
     def update(self, case: Case, *, at: datetime, only_if_unassigned: bool = False) -> bool:
-        statement = update(cases).where(cases.c.id == case.id)
-        if only_if_unassigned:
-            statement = statement.where(cases.c.assignee_id.is_(None))
-        result = self._c.execute(statement.values(**case_values(case), updated_at=at))
-        return result.rowcount == 1
+        statement = _UPDATE_IF_UNASSIGNED if only_if_unassigned else _UPDATE
+        values = {**case_values(case), "updated_at": at, "case_id": case.id}
+        return bool(statement.run(self._c, values).rowcount == 1)
 
     def add_events(self, case_id: CaseId, events: Sequence[CaseEvent]) -> None:
-        if events:
-            self._c.execute(
-                insert(case_events),
-                [
-                    {"case_id": case_id, "kind": e.kind.value, "at": e.at, "data": dict(e.data)}
-                    for e in events
-                ],
-            )
+        _INSERT_EVENT.run_many(
+            self._c,
+            [
+                {"case_id": case_id, "kind": e.kind.value, "at": e.at, "data": dict(e.data)}
+                for e in events
+            ],
+        )
 
     def history(self, case_ids: Sequence[CaseId]) -> list[CaseEvent]:
+        if len(case_ids) == 1:
+            found = _HISTORY_ONE.all(self._c, {"case_id": case_ids[0]})
+            return [CaseEvent(CaseEventKind(r.kind), r.at, r.data) for r in found]
         rows = self._c.execute(
             select(case_events.c.kind, case_events.c.at, case_events.c.data)
             .where(case_events.c.case_id.in_(list(case_ids)))
@@ -124,27 +178,24 @@ class SqlCases:
         )
         return [CaseEvent(CaseEventKind(r.kind), r.at, r.data) for r in rows]
 
-    def latest_for_customer(self, customer_id: CustomerId) -> Case | None:
-        row = self._c.execute(
-            select(cases)
-            .where(cases.c.customer_id == customer_id, cases.c.merged_into.is_(None))
-            .order_by(cases.c.id.desc())
-            .limit(1)
-        ).first()
+    def latest_for_customer(
+        self, customer_id: CustomerId, *, for_update: bool = False
+    ) -> Case | None:
+        statement = _LATEST_FOR_UPDATE if for_update else _LATEST
+        row = statement.first(self._c, {"customer_id": customer_id})
         return None if row is None else row_to_case(row)
 
     def merged_into(self, case_id: CaseId) -> list[CaseId]:
-        rows = self._c.execute(select(cases.c.id).where(cases.c.merged_into == case_id))
-        return [CaseId(r.id) for r in rows]
+        return [CaseId(r.id) for r in _MERGED_INTO.all(self._c, {"case_id": case_id})]
+
+    def promise_due_at(self, case_id: CaseId) -> datetime | None:
+        found: datetime | None = _PROMISE_DUE_AT.scalar(self._c, {"case_id": case_id})
+        return found
 
     def set_promise_projection(
         self, case_id: CaseId, *, due_at: datetime | None, state: str | None
     ) -> None:
-        self._c.execute(
-            update(cases)
-            .where(cases.c.id == case_id)
-            .values(promise_due_at=due_at, promise_state=state)
-        )
+        _SET_PROJECTION.run(self._c, {"case_id": case_id, "due_at": due_at, "state": state})
 
     def waiting(self, *, limit: int) -> list[Case]:
         rows = self._c.execute(

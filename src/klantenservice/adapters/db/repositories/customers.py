@@ -6,14 +6,35 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from klantenservice.adapters.db.prepared import Prepared
 from klantenservice.adapters.db.tables import contact_points, customers
 from klantenservice.domain.customers import ContactKind, ContactPoint, Customer, VerificationLevel
 from klantenservice.domain.errors import Conflict
 from klantenservice.domain.vocabulary import CustomerId, Language
 from klantenservice.services.ports import ConcurrentChange, Page
+
+_BY_CONTACT = Prepared(
+    select(customers)
+    .join(contact_points, contact_points.c.customer_id == customers.c.id)
+    .where(contact_points.c.kind == bindparam("kind"), contact_points.c.value == bindparam("value"))
+)
+_POINTS = Prepared(
+    select(contact_points.c.kind, contact_points.c.value)
+    .where(contact_points.c.customer_id == bindparam("customer_id"))
+    .order_by(contact_points.c.id)
+)
+_CUSTOMER_COLUMNS = [c.name for c in customers.columns if c.name != "id"]
+_INSERT = Prepared(
+    insert(customers).values({n: bindparam(n) for n in _CUSTOMER_COLUMNS}).returning(customers.c.id)
+)
+_INSERT_POINT = Prepared(
+    insert(contact_points).values(
+        customer_id=bindparam("customer_id"), kind=bindparam("kind"), value=bindparam("value")
+    )
+)
 
 
 def _customer(row: Row[Any], points: list[ContactPoint]) -> Customer:
@@ -40,27 +61,17 @@ class SqlCustomers:
         return None if row is None else _customer(row, self._points(customer_id))
 
     def _points(self, customer_id: int) -> list[ContactPoint]:
-        rows = self._c.execute(
-            select(contact_points.c.kind, contact_points.c.value)
-            .where(contact_points.c.customer_id == customer_id)
-            .order_by(contact_points.c.id)
-        )
+        rows = _POINTS.all(self._c, {"customer_id": customer_id})
         return [ContactPoint(ContactKind(r.kind), r.value) for r in rows]
 
     def find_by_contact(self, point: ContactPoint) -> Customer | None:
         """One query for the owner's row; a second only for its other contact points."""
-        row = self._c.execute(
-            select(customers)
-            .join(contact_points, contact_points.c.customer_id == customers.c.id)
-            .where(contact_points.c.kind == point.kind.value, contact_points.c.value == point.value)
-        ).first()
+        row = _BY_CONTACT.first(self._c, {"kind": point.kind.value, "value": point.value})
         return None if row is None else _customer(row, self._points(row.id))
 
     def add(self, customer: Customer, *, at: datetime) -> Customer:
         values = _values(customer)
-        customer_id = self._c.execute(
-            insert(customers).values(**values, created_at=at, updated_at=at)
-        ).inserted_primary_key[0]  # type: ignore[index]
+        customer_id = _INSERT.new_id(self._c, {**values, "created_at": at, "updated_at": at})
         self._add_points(customer_id, customer.contact_points, new_customer=True)
         return replace(customer, id=CustomerId(customer_id), created_at=at)
 
@@ -83,12 +94,9 @@ class SqlCustomers:
                 self._insert_point(customer_id, point)
 
     def _insert_point(self, customer_id: int, point: ContactPoint) -> None:
+        values = {"customer_id": customer_id, "kind": point.kind.value, "value": point.value}
         try:
-            self._c.execute(
-                insert(contact_points).values(
-                    customer_id=customer_id, kind=point.kind.value, value=point.value
-                )
-            )
+            _INSERT_POINT.run(self._c, values)
         except IntegrityError as error:  # a concurrent transaction registered it first
             raise ConcurrentChange(f"{point.kind.value} registered concurrently") from error
 

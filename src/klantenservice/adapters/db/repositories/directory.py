@@ -31,6 +31,7 @@ class ConfigCache:
     def __init__(self) -> None:
         self.loaded_at = -1.0
         self.calendars: dict[str, BusinessCalendar] = {}
+        self.calendar_rows: dict[str, tuple[Any, ...]] = {}  # what each calendar was built from
         self.policies: list[PromisePolicy] = []
         self.queues: dict[int, Queue] = {}
 
@@ -97,10 +98,22 @@ class SqlDirectory:
         self._c = connection
         self._cache = cache
 
+    def _calendars(self, cache: ConfigCache) -> dict[str, BusinessCalendar]:
+        """Keep an unchanged calendar's object: its holidays and day spans are computed once."""
+        built: dict[str, BusinessCalendar] = {}
+        rows: dict[str, tuple[Any, ...]] = {}
+        for row in self._c.execute(select(calendars)):
+            rows[row.name] = tuple(row)
+            same = cache.calendar_rows.get(row.name) == rows[row.name]
+            kept = cache.calendars.get(row.name) if same else None
+            built[row.name] = kept if kept is not None else _calendar(row)
+        cache.calendar_rows = rows
+        return built
+
     def _load(self) -> ConfigCache:
         if not self._cache.fresh():
             cache = self._cache
-            cache.calendars = {r.name: _calendar(r) for r in self._c.execute(select(calendars))}
+            cache.calendars = self._calendars(cache)
             cache.policies = [_policy(r) for r in self._c.execute(select(promise_policies))]
             cache.queues = {r.id: _queue(r) for r in self._c.execute(select(queues))}
             cache.loaded_at = _time.monotonic()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from klantenservice.adapters.db.prepared import Prepared
 from klantenservice.adapters.db.tables import messages
 from klantenservice.domain.messages import Message
 from klantenservice.domain.vocabulary import (
@@ -21,7 +22,7 @@ from klantenservice.domain.vocabulary import (
 from klantenservice.services.ports import DuplicateExternalId, Page
 
 
-def _message(row: Row[Any]) -> Message:
+def _message(row: Any) -> Message:
     return Message(
         id=MessageId(row.id),
         case_id=CaseId(row.case_id),
@@ -35,6 +36,17 @@ def _message(row: Row[Any]) -> Message:
         sent_at=row.sent_at,
         subject=row.subject,
     )
+
+
+_COLUMNS = [c.name for c in messages.columns if c.name != "id"]
+_INSERT = Prepared(
+    insert(messages).values({n: bindparam(n) for n in _COLUMNS}).returning(messages.c.id)
+)
+_BY_EXTERNAL_ID = Prepared(
+    select(messages).where(
+        messages.c.channel == bindparam("channel"), messages.c.external_id == bindparam("xid")
+    )
+)
 
 
 class SqlMessages:
@@ -56,20 +68,15 @@ class SqlMessages:
         }
         # No savepoint: a duplicate aborts the transaction; the service retries read-only.
         try:
-            result = self._c.execute(insert(messages).values(**values))
+            new_id = _INSERT.new_id(self._c, values)
         except IntegrityError as error:
             if message.external_id is not None:
                 raise DuplicateExternalId(message.channel, message.external_id) from error
             raise
-        new_id = result.inserted_primary_key[0]  # type: ignore[index]
         return Message(**{**_fields(message), "id": MessageId(new_id)})
 
     def by_external_id(self, channel: Channel, external_id: str) -> Message | None:
-        row = self._c.execute(
-            select(messages).where(
-                messages.c.channel == channel.value, messages.c.external_id == external_id
-            )
-        ).first()
+        row = _BY_EXTERNAL_ID.first(self._c, {"channel": channel.value, "xid": external_id})
         return None if row is None else _message(row)
 
     def get(self, message_id: MessageId) -> Message | None:

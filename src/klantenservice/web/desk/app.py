@@ -1,0 +1,28 @@
+"""The desk as a sub-application mounted at ``/desk``.
+
+A separate application rather than a router of the API app, so that its errors are pages
+(``desk/errors.py``) while the API's stay JSON (``web/errors.py``), without either handler
+looking at the path. It shares the API's ``AppContext`` (database, clock, credentials,
+settings) through ``app.state.context``, so ``web/deps.py`` works in both.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from klantenservice.web import i18n
+from klantenservice.web.deps import AppContext
+from klantenservice.web.desk import case, errors, inbox, login
+from klantenservice.web.templating import Templates
+
+
+def create_desk_app(context: AppContext, templates: Templates | None = None) -> FastAPI:
+    desk = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    desk.state.context = context
+    desk.state.templates = templates or Templates(
+        i18n.load_translations(), timezone=context.settings.timezone
+    )
+    errors.install(desk)
+    for router in (login.router, inbox.router, case.router):
+        desk.include_router(router)
+    return desk
