@@ -290,6 +290,7 @@ def test_serve_runs_the_app_factory_on_uvloop_and_httptools(
             "workers": 1,
             "loop": "uvloop",
             "http": "httptools",
+            "timeout_graceful_shutdown": 5,  # open live streams must not block a restart
         }
     ]
 

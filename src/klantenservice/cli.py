@@ -179,6 +179,8 @@ def _run_server(host: str, port: int, workers: int) -> None:
         workers=workers,
         loop="uvloop",
         http="httptools",
+        # live streams (SSE) never end by themselves: do not wait for them on shutdown forever
+        timeout_graceful_shutdown=5,
     )
 
 
