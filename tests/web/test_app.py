@@ -176,3 +176,21 @@ def test_an_unexpected_error_answers_500_without_details_and_logs_no_message_tex
     assert "/explode" in caplog.text
     assert SECRET not in caplog.text
     assert SECRET not in response.text
+
+
+def test_an_unexpected_desk_error_answers_the_bilingual_500_page_and_logs_no_message_text(
+    app: FastAPI, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    def explode() -> None:
+        raise RuntimeError(SECRET)
+
+    desk = next(r for r in app.routes if getattr(r, "path", None) == "/desk")
+    desk.app.add_api_route("/explode", explode)  # type: ignore[attr-defined]
+    with caplog.at_level(logging.ERROR, logger="klantenservice.web"):
+        response = client.get("/desk/explode")
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Er ging iets mis" in response.text and "Something went wrong" in response.text
+    assert "RuntimeError" in caplog.text
+    assert SECRET not in caplog.text
+    assert SECRET not in response.text

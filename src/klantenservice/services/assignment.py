@@ -125,6 +125,7 @@ def route_case(
     now: datetime,
     policy: RoutingPolicy,
     agents: list[AgentSnapshot] | None = None,
+    item: WorkItem | None = None,
 ) -> RoutingOutcome:
     """Offer a waiting case to the best available agent (push routing), within the transaction.
 
@@ -133,7 +134,7 @@ def route_case(
     if case.assignee_id is not None or case.status not in (CaseStatus.NEW, CaseStatus.OPEN):
         return RoutingOutcome(case, case.assignee_id, ("not waiting for an agent",))
     snapshots = agents if agents is not None else uow.agents.snapshots(queue_id=case.queue_id)
-    decision = best_agent_for(work_item(uow, case, now), snapshots, policy, now)
+    decision = best_agent_for(item or work_item(uow, case, now), snapshots, policy, now)
     if not isinstance(decision, Assignment):
         return RoutingOutcome(case, None, (decision.reason,), nobody_eligible=True)
     try:

@@ -106,12 +106,13 @@ class BatchState:
     def route(self, uow: UnitOfWork, actor: Actor, case: Case) -> RoutingOutcome:
         """Push routing within the batch; a signature that found nobody is not tried again."""
         policy, now = self.options.routing, self.now
-        signature = routing_signature(work_item(uow, case, now), policy, now)
+        item = work_item(uow, case, now)
+        signature = routing_signature(item, policy, now)
         refused = self._refused.get(signature)
         if refused is not None and case.assignee_id is None:
             return RoutingOutcome(case, None, (refused,))
         agents = self.agents(uow, case.queue_id)
-        outcome = route_case(uow, actor, case, now=now, policy=policy, agents=agents)
+        outcome = route_case(uow, actor, case, now=now, policy=policy, agents=agents, item=item)
         if outcome.assigned_now and outcome.agent_id is not None:
             self.assigned(outcome.agent_id, case.channel)
         elif outcome.nobody_eligible:

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -184,11 +184,13 @@ class UnexpectedErrors:
 
     Exception messages can carry data (a database error quotes its parameters: message
     bodies, e-mail addresses), so the log has the type, the request line and the stack
-    frames only; the client gets no detail at all.
+    frames only; the client gets no detail at all. ``answer`` makes the 500 response (JSON
+    for the API; the desk passes its HTML page).
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, answer: Callable[[], Response] | None = None) -> None:
         self.app = app
+        self.answer = answer or _internal_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -207,10 +209,11 @@ class UnexpectedErrors:
             log_unexpected(scope, error)
             if started:
                 raise RuntimeError("response failed after it started") from None
-            response = error_response(
-                500, "internal", "an unexpected error occurred; it has been logged"
-            )
-            await response(scope, receive, send)
+            await self.answer()(scope, receive, send)
+
+
+def _internal_error() -> Response:
+    return error_response(500, "internal", "an unexpected error occurred; it has been logged")
 
 
 def log_unexpected(scope: Scope, error: BaseException) -> None:

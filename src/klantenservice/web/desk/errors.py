@@ -27,7 +27,7 @@ from klantenservice.web import csrf
 from klantenservice.web.desk.labels import N_
 from klantenservice.web.desk.pages import is_htmx, pages_for
 from klantenservice.web.desk.session import LoginRequired, clear_session_cookie, login_url
-from klantenservice.web.errors import describe_problems, log_unexpected, status_of
+from klantenservice.web.errors import UnexpectedErrors, describe_problems, status_of
 
 HEADLINES: dict[int, str] = {
     403: N_("You may not do this"),
@@ -122,38 +122,18 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-class UnexpectedDeskErrors:
-    """A bare bilingual 500 page; the error is logged without its message (web/errors.py)."""
+# A bare bilingual 500 page for UnexpectedErrors (web/errors.py), which logs the error
+# without its message.
+UNEXPECTED_PAGE = (
+    '<!doctype html><html lang="nl"><meta charset="utf-8"><title>500</title>'
+    "<main><h1>Er ging iets mis</h1><p>De fout is vastgelegd. Probeer het opnieuw.</p>"
+    '<h2 lang="en">Something went wrong</h2><p lang="en">The error has been logged. '
+    "Please try again.</p></main></html>"
+)
 
-    BODY = (
-        '<!doctype html><html lang="nl"><meta charset="utf-8"><title>500</title>'
-        "<main><h1>Er ging iets mis</h1><p>De fout is vastgelegd. Probeer het opnieuw.</p>"
-        '<h2 lang="en">Something went wrong</h2><p lang="en">The error has been logged. '
-        "Please try again.</p></main></html>"
-    )
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception as error:  # the desk's last line of defence: log, answer 500
-            log_unexpected(scope, error)
-            if started:
-                raise RuntimeError("response failed after it started") from None
-            response = Response(self.BODY, status_code=500, media_type="text/html")
-            await response(scope, receive, send)
+def unexpected_page() -> Response:
+    return Response(UNEXPECTED_PAGE, status_code=500, media_type="text/html")
 
 
 def install(app: FastAPI) -> None:
@@ -161,5 +141,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(domain.DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http_error)
-    app.add_middleware(UnexpectedDeskErrors)
+    app.add_middleware(UnexpectedErrors, answer=unexpected_page)
     app.add_middleware(SecurityHeaders)
