@@ -1,8 +1,11 @@
 """Languages of the web pages: Babel catalogues (nl, en), loaded from ``.po`` at startup.
 
 Every text a person reads in the desk (and later the widget and portal) is a gettext message
-with an English msgid; ``src/klantenservice/locale/{nl,en}/LC_MESSAGES/messages.po`` hold the
+with an English msgid; ``src/klantenservice/locale/{nl,en}/LC_MESSAGES/*.po`` hold the
 translations, extracted with ``pybabel extract -F babel.cfg`` (see docs/subsystems/desk.md).
+Each screen family keeps its own catalogue (domain): ``messages`` for the desk, and one file
+per later surface (``widget.po``, ``portal.po``, ...). At startup every domain of a locale is
+merged into one ``Translations``, so templates and code use plain ``_()`` whatever the file.
 
 Why the ``.po`` files are read directly instead of compiled ``.mo`` files: a compile step is
 one more thing to forget (a stale or missing ``.mo`` silently shows English or the msgid),
@@ -37,20 +40,39 @@ def locale_dir() -> Path:
     return Path(str(resources.files("klantenservice") / "locale"))
 
 
-def po_path(locale: str, directory: Path | None = None) -> Path:
-    return (directory or locale_dir()) / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(locale: str, directory: Path | None = None, domain: str = DOMAIN) -> Path:
+    return (directory or locale_dir()) / locale / "LC_MESSAGES" / f"{domain}.po"
+
+
+def po_paths(locale: str, directory: Path | None = None) -> list[Path]:
+    """Every catalogue (domain) of ``locale``, ``messages.po`` first, the others by name."""
+    folder = (directory or locale_dir()) / locale / "LC_MESSAGES"
+    return sorted(folder.glob("*.po"), key=lambda path: (path.stem != DOMAIN, path.stem))
+
+
+def _compiled(path: Path, locale: str) -> Translations:
+    with path.open("rb") as source:
+        catalog = read_po(source, locale=locale, domain=path.stem)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=path.stem)
 
 
 def load_translations(directory: Path | None = None) -> Mapping[str, Translations]:
-    """One ``Translations`` per supported locale, compiled in memory from its ``.po`` file."""
+    """One ``Translations`` per supported locale: all its domains' ``.po`` files, merged."""
     loaded: dict[str, Translations] = {}
     for locale in LOCALES:
-        with po_path(locale, directory).open("rb") as source:
-            catalog = read_po(source, locale=locale, domain=DOMAIN)
-        compiled = io.BytesIO()
-        write_mo(compiled, catalog, use_fuzzy=False)
-        compiled.seek(0)
-        loaded[locale] = Translations(compiled, domain=DOMAIN)
+        merged: Translations | None = None
+        for path in po_paths(locale, directory):
+            part = _compiled(path, locale)
+            if merged is None:
+                merged = part
+            else:
+                merged.merge(part)
+        if merged is None:
+            raise FileNotFoundError(f"no .po catalogue for locale {locale!r}")
+        loaded[locale] = merged
     return loaded
 
 

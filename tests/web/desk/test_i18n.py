@@ -25,16 +25,20 @@ class Entry:
 
 
 def catalogue(locale: str) -> list[Entry]:
-    with i18n.po_path(locale).open("rb") as source:
-        return [
-            Entry(
-                m.id if isinstance(m.id, str) else m.id[0],
-                (m.string,) if isinstance(m.string, str) else tuple(m.string or ()),
-                m.fuzzy,
+    """The entries of every domain (``messages.po``, ``widget.po``, ...) of ``locale``."""
+    entries: list[Entry] = []
+    for path in i18n.po_paths(locale):
+        with path.open("rb") as source:
+            entries.extend(
+                Entry(
+                    m.id if isinstance(m.id, str) else m.id[0],
+                    (m.string,) if isinstance(m.string, str) else tuple(m.string or ()),
+                    m.fuzzy,
+                )
+                for m in read_po(source, locale=locale)
+                if m.id
             )
-            for m in read_po(source, locale=locale)
-            if m.id
-        ]
+    return entries
 
 
 def extracted_msgids() -> set[str]:

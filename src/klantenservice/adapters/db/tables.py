@@ -270,3 +270,9 @@ outbox = Table(
     Column("last_error", String(500)),
     Index("ix_outbox_pending", "delivered_at", "available_at"),
 )
+
+# --- desk (migration 0003) ---------------------------------------------------------------------
+
+# --- chat widget (migration 0004) --------------------------------------------------------------
+
+# --- customer portal (migration 0005) ----------------------------------------------------------

@@ -1,0 +1,25 @@
+"""Chat widget (issue 3): chat sessions and what the widget needs.
+
+Reserved slot in the migration chain so the three parts of issue 3 can be built side by side;
+its owner replaces this docstring and fills in upgrade/downgrade.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-23 13:00:00
+
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0004"
+down_revision: str | Sequence[str] | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
