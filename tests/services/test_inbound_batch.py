@@ -11,15 +11,18 @@ from tests.services.world import T0, World, build_world
 from klantenservice.adapters.credentials import Argon2Credentials
 from klantenservice.adapters.db.tables import cases, messages
 from klantenservice.domain.audit import verify_chain
+from klantenservice.domain.cases import CaseStatus
 from klantenservice.domain.customers import ContactPoint
 from klantenservice.domain.errors import AuthenticationFailed, NotFound, PermissionDenied
 from klantenservice.domain.vocabulary import Channel, Role
 from klantenservice.services import auth
+from klantenservice.services.cases import change_status
 from klantenservice.services.inbound import (
     InboundMessage,
     IntakeOptions,
     IntakeRequest,
     IntakeResult,
+    RoutingMemo,
     receive_batch,
 )
 from klantenservice.services.ports import SYSTEM
@@ -151,3 +154,56 @@ def test_a_follow_up_answers_the_promise_due_time_the_first_message_set(world: W
     assert follow_up.case_id == first.case_id
     assert first.promise_due_at is not None
     assert follow_up.promise_due_at == first.promise_due_at
+
+
+def test_refusals_carry_over_to_the_next_batch_only_while_the_agents_are_unchanged(
+    world: World,
+) -> None:
+    """``RoutingMemo``: a full desk is not re-explained per batch, a freed slot is seen at once."""
+    anouk = world.add_agent("Anouk", capacity={Channel.CHAT: 1})
+    memo = RoutingMemo()
+
+    def one(n: int) -> IntakeResult:
+        (outcome,) = receive_batch(
+            world.uow,
+            [IntakeRequest(message(n), actor=SYSTEM)],
+            now=T0 + timedelta(minutes=n),
+            options=IntakeOptions(),
+            memo=memo,
+        )
+        assert isinstance(outcome, IntakeResult)
+        return outcome
+
+    first = one(1)
+    assert first.assigned_agent_id == anouk
+    refused = one(2)  # found nobody, and the memo keeps why
+    assert refused.assigned_agent_id is None
+    assert "at capacity on chat" in refused.routing[0]
+    assert any(memo.refused.values())
+
+    again = one(3)  # same agents: the memo's refusal, the same explanation
+    assert again.assigned_agent_id is None and again.routing == refused.routing
+
+    change_status(
+        world.uow(),
+        actor=SYSTEM,
+        case_id=first.case_id,
+        status=CaseStatus.RESOLVED,
+        now=T0 + timedelta(minutes=4),
+    )
+    freed = one(5)  # Anouk's load changed: the snapshots differ, routing runs again
+    assert freed.assigned_agent_id == anouk
+
+
+def test_a_memo_is_not_updated_by_a_batch_that_failed(world: World) -> None:
+    world.add_agent("Anouk", capacity={Channel.CHAT: 1})
+    memo = RoutingMemo()
+    (outcome,) = receive_batch(
+        world.uow,
+        [IntakeRequest(message(1, case_reference="KS-009999"), actor=SYSTEM)],
+        now=T0,
+        options=IntakeOptions(),
+        memo=memo,
+    )
+    assert isinstance(outcome, NotFound)
+    assert memo.refused == {} and memo.snapshots == {}

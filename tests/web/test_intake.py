@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from tests.web.support import API, START, World
+
+from klantenservice.web.api import intake
+from klantenservice.web.schemas.messages import IntakeOut
 
 
 def test_intake_creates_the_customer_the_case_the_assignment_and_the_promise(
@@ -251,3 +255,24 @@ def test_concurrent_intakes_are_each_answered_with_their_own_result(world: World
     for r in results:
         [stored] = [m for m in world.messages(int(str(r["case_id"]))) if m["id"] == r["message_id"]]
         assert stored["external_id"].startswith("c-")
+
+
+def test_the_fast_path_answers_exactly_what_the_documented_route_answers(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``IntakeFastPath`` serves the endpoint; the FastAPI route documents it (api/intake.py)."""
+    fast = world.intake(external_id="mail-fast", body="via the fast path")
+    monkeypatch.setattr(intake, "PATH", "/nowhere")  # the middleware now passes it on
+    documented = world.intake(external_id="mail-routed", body="via the documented route")
+    assert fast.keys() == documented.keys() == IntakeOut.model_fields.keys()
+    assert IntakeOut.model_validate(fast).model_dump(mode="json") == fast
+    assert IntakeOut.model_validate(documented).model_dump(mode="json") == documented
+    assert documented["case_id"] == fast["case_id"]  # the same customer's active case
+    assert documented["promise_due_at"] == fast["promise_due_at"]
+    assert documented["message_id"] == fast["message_id"] + 1
+
+
+def test_other_methods_on_the_intake_path_reach_fastapi(world: World) -> None:
+    answer = world.client.get(f"{API}/messages/inbound", headers=world.integration)
+    assert answer.status_code == 405
+    assert answer.json()["error"] == "method_not_allowed"

@@ -44,12 +44,13 @@ read back from storage may be damaged and must still reach ``verify_chain`` to b
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -147,9 +148,21 @@ def canonical_bytes(
     details: Mapping[str, Any],
 ) -> bytes:
     """The stable serialisation that is hashed; see the module docstring. Never change it."""
+    return _canonical(seq, _utc_iso(at), actor, action, subject_type, subject_id, details)
+
+
+def _canonical(
+    seq: int,
+    at_iso: str,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    details: Mapping[str, Any],
+) -> bytes:
     document = {
         "seq": seq,
-        "at": _utc_iso(at),
+        "at": at_iso,
         "actor": actor,
         "action": action,
         "subject_type": subject_type,
@@ -220,9 +233,11 @@ def seal(
     seq, prev_hash = (0, GENESIS_HASH) if prev is None else (prev.seq, prev.hash)
     if seq < 0 or not _HEX64.fullmatch(prev_hash):
         raise ValidationError(f"cannot extend the audit trail from seq {seq} hash {prev_hash!r}")
-    _check_fields(at, actor, action, subject_type, subject_id)
+    at_iso = _check_fields(at, actor, action, subject_type, subject_id)
     clean = _plain_details(details or {})
-    record = AuditRecord(
+    # what chain_hash computes, without validating prev_hash and the time a second time
+    body = _canonical(seq + 1, at_iso, actor, action, subject_type, subject_id, clean)
+    return AuditRecord(
         seq=seq + 1,
         at=at.astimezone(UTC),
         actor=actor,
@@ -231,9 +246,8 @@ def seal(
         subject_id=subject_id,
         details=clean,
         prev_hash=prev_hash,
-        hash="",
+        hash=hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest(),
     )
-    return replace(record, hash=record_hash(record))
 
 
 def verify_chain(
@@ -288,9 +302,10 @@ def _utc_iso(at: datetime) -> str:
     return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
-def _check_fields(at: datetime, actor: str, action: str, subject_type: str, sid: str) -> None:
-    _utc_iso(at)
-    if not _ACTION.fullmatch(action) or len(action) > MAX_ACTION:
+def _check_fields(at: datetime, actor: str, action: str, subject_type: str, sid: str) -> str:
+    """Refuse what the trail cannot hold; the time as the canonical text when all is well."""
+    at_iso = _utc_iso(at)
+    if not _is_action(action):
         raise ValidationError(
             f"audit action {action!r} must be dotted lower-case words, e.g. 'case.assigned'"
         )
@@ -301,6 +316,13 @@ def _check_fields(at: datetime, actor: str, action: str, subject_type: str, sid:
     ):
         if not value or len(value) > limit:
             raise ValidationError(f"audit {name} must be 1 to {limit} characters, got {value!r}")
+    return at_iso
+
+
+@functools.lru_cache(maxsize=512)
+def _is_action(action: str) -> bool:
+    """Dotted lower-case words within the column; the few actions in use are checked once."""
+    return bool(_ACTION.fullmatch(action)) and len(action) <= MAX_ACTION
 
 
 def _plain_details(details: Mapping[str, Any]) -> dict[str, Any]:

@@ -125,3 +125,20 @@ class Customer:
 
     def contact(self, kind: ContactKind) -> str | None:
         return next((c.value for c in self.contact_points if c.kind is kind), None)
+
+    def ref(self) -> CustomerRef:
+        assert self.id is not None, "a customer not stored yet has no reference"
+        return CustomerRef(self.id, self.language, self.segment)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRef:
+    """What threading a message needs of its sender: who, and the defaults of a new case.
+
+    The intake reads only this (one indexed query by contact point), not the whole customer
+    with all contact points, for every inbound message (bench/intake.py).
+    """
+
+    id: CustomerId
+    language: Language
+    segment: str

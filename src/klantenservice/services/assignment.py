@@ -117,6 +117,14 @@ def snapshot_of(agent: Agent, load: dict[Channel, int]) -> AgentSnapshot:
     )
 
 
+NOT_WAITING = "not waiting for an agent"
+
+
+def is_waiting_for_agent(case: Case) -> bool:
+    """Only an unassigned case that is new or open is offered to agents."""
+    return case.assignee_id is None and case.status in (CaseStatus.NEW, CaseStatus.OPEN)
+
+
 def route_case(
     uow: UnitOfWork,
     actor: Actor,
@@ -131,8 +139,8 @@ def route_case(
 
     The caller refreshes the promise projection afterwards (assignment does not move clocks).
     """
-    if case.assignee_id is not None or case.status not in (CaseStatus.NEW, CaseStatus.OPEN):
-        return RoutingOutcome(case, case.assignee_id, ("not waiting for an agent",))
+    if not is_waiting_for_agent(case):
+        return RoutingOutcome(case, case.assignee_id, (NOT_WAITING,))
     snapshots = agents if agents is not None else uow.agents.snapshots(queue_id=case.queue_id)
     decision = best_agent_for(item or work_item(uow, case, now), snapshots, policy, now)
     if not isinstance(decision, Assignment):

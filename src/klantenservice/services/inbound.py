@@ -36,6 +36,7 @@ from klantenservice.services.inbound_message import (
     InboundMessage,
     IntakeOptions,
     IntakeResult,
+    RoutingMemo,
     check_inbound,
     receive_one,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "IntakeOptions",
     "IntakeRequest",
     "IntakeResult",
+    "RoutingMemo",
     "receive_batch",
     "receive_message",
 ]
@@ -100,14 +102,22 @@ def receive_batch(
     now: datetime,
     options: IntakeOptions,
     credentials: Credentials | None = None,
+    memo: RoutingMemo | None = None,
 ) -> list[Outcome]:
-    """Receive every request in one transaction; one outcome (result or error) per request."""
+    """Receive every request in one transaction; one outcome (result or error) per request.
+
+    ``memo`` carries routing refusals from one batch to the next (``RoutingMemo``); only the
+    one writer of a ``GroupCommitter`` passes it.
+    """
     outcomes: dict[int, Outcome] = {}
     todo = list(range(len(requests)))
     conflicts = 0
     while todo:
         try:
-            outcomes.update(_attempt(uow_factory, requests, todo, now, options, credentials))
+            state = BatchState(now=now, options=options, memo=memo)
+            outcomes.update(_attempt(uow_factory, requests, todo, state, credentials))
+            if memo is not None:
+                memo.adopt(state)  # committed: its snapshots and refusals are the current ones
             break
         except _MessageFailed as failed:
             outcomes[failed.index] = failed.error
@@ -135,11 +145,10 @@ def _attempt(
     uow_factory: UnitOfWorkFactory,
     requests: Sequence[IntakeRequest],
     todo: Sequence[int],
-    now: datetime,
-    options: IntakeOptions,
+    state: BatchState,
     credentials: Credentials | None,
 ) -> dict[int, Outcome]:
-    state = BatchState(now=now, options=options)
+    now = state.now
     actors: dict[str, Actor | DomainError] = {}
     results: dict[int, Outcome] = {}
     with uow_factory() as uow:

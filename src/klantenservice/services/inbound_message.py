@@ -2,6 +2,7 @@
 
 ``services/inbound.py`` runs a batch of these in one transaction; this module decides what one
 message does. Threading, in order:
+0. the sender asked for a new case (``new_case``: the portal's web form): a new case;
 1. an explicit case reference (``KS-000123``; a merged case forwards to its target) — the
    domain's reopen rule decides between append, reopen and a new linked case;
 2. otherwise the customer's latest case if it is still active (new/open/pending);
@@ -26,7 +27,7 @@ from klantenservice.domain.cases import (
     open_case,
     parse_reference,
 )
-from klantenservice.domain.customers import ContactPoint, Customer
+from klantenservice.domain.customers import ContactPoint, Customer, CustomerRef
 from klantenservice.domain.errors import NotFound, ValidationError
 from klantenservice.domain.events import CaseEvent, DomainEvent
 from klantenservice.domain.messages import Message, check_body
@@ -45,7 +46,13 @@ from klantenservice.domain.vocabulary import (
     QueueId,
 )
 from klantenservice.services import access
-from klantenservice.services.assignment import RoutingOutcome, route_case, work_item
+from klantenservice.services.assignment import (
+    NOT_WAITING,
+    RoutingOutcome,
+    is_waiting_for_agent,
+    route_case,
+    work_item,
+)
 from klantenservice.services.ports import Actor, UnitOfWork
 from klantenservice.services.promises import refresh_projection
 
@@ -70,6 +77,8 @@ class InboundMessage:
     category: str | None = None
     required_skills: frozenset[str] = field(default_factory=frozenset)
     sent_at: datetime | None = None
+    # The sender asked for a new case (the portal's "new question" form): no threading.
+    new_case: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,29 +103,56 @@ class IntakeResult:
 
 
 @dataclass(slots=True)
+class RoutingMemo:
+    """Routing refusals that outlive a batch, while the agents they were found for are unchanged.
+
+    A busy day fills every agent's capacity; from then on each batch would explain again, per
+    routing signature, why nobody can take the next case (``best_agent_for``, the costliest
+    step of a follow-up message). The explanation is a function of the signature and of the
+    agents' snapshots only (``domain/routing.py``), so a batch whose freshly read snapshots of a
+    queue equal the previous batch's final ones reuses that batch's refusals for the queue.
+    Any change (an agent freed a slot, came online, was reassigned) makes the snapshots differ
+    and the refusals of that queue are found afresh. Owned by one writer thread; updated only
+    after a batch committed (``adopt``).
+    """
+
+    snapshots: dict[QueueId | None, list[AgentSnapshot]] = field(default_factory=dict)
+    refused: dict[QueueId | None, dict[Hashable, str]] = field(default_factory=dict)
+
+    def adopt(self, state: BatchState) -> None:
+        self.snapshots = {queue: list(found) for queue, found in state._agents.items()}
+        self.refused = {queue: dict(found) for queue, found in state._refused.items()}
+
+
+@dataclass(slots=True)
 class BatchState:
     """What the messages of one batch share inside its transaction."""
 
     now: datetime
     options: IntakeOptions
+    memo: RoutingMemo | None = None
     outbox: list[DomainEvent] = field(default_factory=list)  # written once, at the end
     _agents: dict[QueueId | None, list[AgentSnapshot]] = field(default_factory=dict)
-    _refused: dict[Hashable, str] = field(default_factory=dict)  # routing signature -> why
+    # per queue: routing signature -> why nobody could take it
+    _refused: dict[QueueId | None, dict[Hashable, str]] = field(default_factory=dict)
 
     def route(self, uow: UnitOfWork, actor: Actor, case: Case) -> RoutingOutcome:
         """Push routing within the batch; a signature that found nobody is not tried again."""
         policy, now = self.options.routing, self.now
+        if not is_waiting_for_agent(case):  # assigned, or pending: nothing to route
+            return RoutingOutcome(case, case.assignee_id, (NOT_WAITING,))
         item = work_item(uow, case, now)
         signature = routing_signature(item, policy, now)
-        refused = self._refused.get(signature)
-        if refused is not None and case.assignee_id is None:
-            return RoutingOutcome(case, None, (refused,))
         agents = self.agents(uow, case.queue_id)
+        refusals = self._refused.setdefault(case.queue_id, {})
+        refused = refusals.get(signature)
+        if refused is not None:
+            return RoutingOutcome(case, None, (refused,), nobody_eligible=True)
         outcome = route_case(uow, actor, case, now=now, policy=policy, agents=agents, item=item)
         if outcome.assigned_now and outcome.agent_id is not None:
             self.assigned(outcome.agent_id, case.channel)
         elif outcome.nobody_eligible:
-            self._refused[signature] = outcome.reasons[0]
+            refusals[signature] = outcome.reasons[0]
         return outcome
 
     def agents(self, uow: UnitOfWork, queue_id: QueueId | None) -> list[AgentSnapshot]:
@@ -124,6 +160,9 @@ class BatchState:
         found = self._agents.get(queue_id)
         if found is None:
             found = self._agents[queue_id] = uow.agents.snapshots(queue_id=queue_id)
+            memo = self.memo
+            if memo is not None and memo.snapshots.get(queue_id) == found:
+                self._refused[queue_id] = dict(memo.refused.get(queue_id, {}))
         return found
 
     def assigned(self, agent_id: AgentId, channel: Channel) -> None:
@@ -139,6 +178,8 @@ def check_inbound(inbound: InboundMessage) -> None:
     check_body(inbound.body)
     if inbound.channel is Channel.INTERNAL_NOTE:
         raise ValidationError("internal notes are not inbound messages; use the notes endpoint")
+    if inbound.new_case and inbound.case_reference:
+        raise ValidationError("a message either opens a new case or refers to one, not both")
     if inbound.case_reference and parse_reference(inbound.case_reference) is None:
         raise ValidationError(
             f"case reference {inbound.case_reference!r} is not of the form KS-000123"
@@ -215,12 +256,12 @@ def already_stored(uow: UnitOfWork, inbound: InboundMessage) -> IntakeResult | N
 
 def _resolve_customer(
     uow: UnitOfWork, actor: Actor, inbound: InboundMessage, now: datetime
-) -> Customer:
+) -> CustomerRef:
     if inbound.customer_id is not None:
-        return access.get_customer_for(uow, actor, inbound.customer_id)
+        return access.get_customer_for(uow, actor, inbound.customer_id).ref()
     if inbound.contact is None:
         raise ValidationError("an inbound message needs a customer_id or a contact point")
-    known = uow.customers.find_by_contact(inbound.contact)
+    known = uow.customers.ref_by_contact(inbound.contact)
     if known is not None:
         return known
     customer = uow.customers.add(
@@ -241,7 +282,7 @@ def _resolve_customer(
         at=now,
         details={"via": inbound.channel.value},
     )
-    return customer
+    return customer.ref()
 
 
 Threaded = tuple[Case, list[CaseEvent], bool, bool]
@@ -249,12 +290,13 @@ Threaded = tuple[Case, list[CaseEvent], bool, bool]
 
 def _thread(
     uow: UnitOfWork,
-    customer: Customer,
+    customer: CustomerRef,
     inbound: InboundMessage,
     now: datetime,
     options: IntakeOptions,
 ) -> Threaded:
-    assert customer.id is not None
+    if inbound.new_case:
+        return _new_case(uow, customer, inbound, now, options, linked_to=None)
     case = _referenced_case(uow, customer.id, inbound.case_reference)
     if case is None:
         case = uow.cases.latest_for_customer(customer.id, for_update=True)
@@ -304,14 +346,13 @@ def _referenced_case(
 
 def _new_case(
     uow: UnitOfWork,
-    customer: Customer,
+    customer: CustomerRef,
     inbound: InboundMessage,
     now: datetime,
     options: IntakeOptions,
     *,
     linked_to: CaseId | None,
 ) -> Threaded:
-    assert customer.id is not None
     priority = inbound.priority or Priority.NORMAL
     queue = uow.directory.queue_by_name(inbound.queue or options.default_queue)
     if inbound.queue is None and priority is Priority.EMERGENCY:

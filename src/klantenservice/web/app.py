@@ -14,9 +14,10 @@ import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from klantenservice.adapters.clock import SystemClock
 from klantenservice.adapters.credentials import Argon2Credentials
@@ -38,6 +39,7 @@ from klantenservice.web.api import (
     cases,
     customers,
     health,
+    intake,
     live,
     messages,
 )
@@ -46,6 +48,7 @@ from klantenservice.web.deps import AppContext
 API_PREFIX = "/api/v1"
 ROUTERS = (
     auth.router,
+    intake.router,
     messages.router,
     customers.router,
     cases.router,
@@ -55,6 +58,25 @@ ROUTERS = (
     health.router,
     live.router,
 )
+
+
+class KlantenserviceAPI(FastAPI):
+    """FastAPI, with the intake endpoint answered in front of its middleware stack.
+
+    ``intake.fast_path`` has its own size limit and 500 handler; everything else, including
+    the documented intake route, goes through FastAPI as usual (``web/api/intake.py``).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.intake_fast_path: ASGIApp = intake.fast_path()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if intake.is_intake(scope):
+            scope["app"] = self  # as Starlette would, for request.app
+            await self.intake_fast_path(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -94,7 +116,7 @@ def create_app(
         context.intake_writer.close()
         engine.dispose()
 
-    app = FastAPI(
+    app = KlantenserviceAPI(
         title="Klantenservice API",
         version="1",
         summary="Cases, channels, routing and service promises for customer service in banks.",
@@ -127,9 +149,16 @@ def intake_writer(
 ) -> GroupCommitter[IntakeRequest, IntakeResult]:
     """Batches concurrent inbound messages into one transaction each (group commit)."""
 
+    memo = inbound.RoutingMemo()  # used by the committer's one writer thread only
+
     def write(requests: Sequence[IntakeRequest]) -> list[IntakeResult | Exception]:
         return inbound.receive_batch(
-            uow_factory, requests, now=clock.now(), options=options, credentials=credentials
+            uow_factory,
+            requests,
+            now=clock.now(),
+            options=options,
+            credentials=credentials,
+            memo=memo,
         )
 
     return GroupCommitter(write, name="intake-writer")

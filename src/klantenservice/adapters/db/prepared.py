@@ -12,6 +12,11 @@ Driver errors are re-raised as SQLAlchemy's exception classes (``IntegrityError`
 ``OperationalError``, ...), exactly as ``Connection.execute`` would raise them, so callers
 catch one family of exceptions whichever way a statement ran.
 
+A column type may offer faster processors of its own for a dialect (``FastProcessors``:
+``UTCDateTime`` on SQLite formats and parses with ``datetime``'s C methods instead of SQLAlchemy's
+generic string formatting and regular expression); they must produce and accept exactly what
+the generic ones do, which ``tests/adapters/test_prepared.py`` checks value by value.
+
 Named ``bindparam``s and constants bound at build time (``column == "open"``) are supported;
 expanding ``IN`` lists are not: write ``or_(col == a, col == b)`` for a fixed list, and keep a
 statement with a variable list an ordinary Core statement.
@@ -22,7 +27,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
@@ -30,6 +35,15 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.expression import Executable
 
 Processor = Callable[[Any], Any]
+
+
+@runtime_checkable
+class FastProcessors(Protocol):
+    """A column type with its own processors for some dialects (None: use the generic one)."""
+
+    def fast_bind_processor(self, dialect: Dialect) -> Processor | None: ...
+
+    def fast_result_processor(self, dialect: Dialect) -> Processor | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +147,7 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
     for name, bind in compiled.binds.items():
         if bind.expanding or bind.callable is not None:
             raise TypeError(f"Prepared does not support expanding or callable binds: {name!r}")
-        process = bind.type.dialect_impl(named).bind_processor(named)
+        process = _bind_processor(bind.type, named)
         if bind.value is None:
             binds.append((name, process))
         else:
@@ -141,11 +155,21 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
     columns = getattr(compiled.statement, "exported_columns", None)
     if columns is None or not len(columns):
         return _Compiled(compiled.string, tuple(binds), tuple(constants), (), None)
-    results = tuple(
-        column.type.dialect_impl(named).result_processor(named, None) for column in columns
-    )
+    results = tuple(_result_processor(column.type, named) for column in columns)
     row_type = namedtuple("PreparedRow", [column.key for column in columns])  # type: ignore[misc]
     return _Compiled(compiled.string, tuple(binds), tuple(constants), results, row_type)
+
+
+def _bind_processor(type_: Any, dialect: Dialect) -> Processor | None:
+    fast = type_.fast_bind_processor(dialect) if isinstance(type_, FastProcessors) else None
+    generic: Processor | None = type_.dialect_impl(dialect).bind_processor(dialect)
+    return fast or generic
+
+
+def _result_processor(type_: Any, dialect: Dialect) -> Processor | None:
+    fast = type_.fast_result_processor(dialect) if isinstance(type_, FastProcessors) else None
+    generic: Processor | None = type_.dialect_impl(dialect).result_processor(dialect, None)
+    return fast or generic
 
 
 def _named_dialect(dialect: Dialect) -> Dialect:
@@ -157,5 +181,9 @@ def _named_dialect(dialect: Dialect) -> Dialect:
     if dialect.paramstyle in ("named", "pyformat"):
         return dialect
     make: Any = type(dialect)
-    named: Dialect = make(paramstyle="named")
-    return named
+    named: Any = make(paramstyle="named")
+    # the engine's JSON codec (engine.JSON_CODEC) lives on its dialect instance: keep it
+    for codec in ("_json_serializer", "_json_deserializer"):
+        setattr(named, codec, getattr(dialect, codec, None))
+    result: Dialect = named
+    return result

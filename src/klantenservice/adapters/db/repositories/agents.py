@@ -26,11 +26,22 @@ _GET_FOR_UPDATE = Prepared(_BY_ID.with_for_update())
 _MARK_ASSIGNED = Prepared(
     update(agents).where(agents.c.id == bindparam("id")).values(last_assigned_at=bindparam("at"))
 )
-_NOT_OFFLINE = Prepared(select(agents).where(agents.c.presence != Presence.OFFLINE.value))
+_ONLINE = agents.c.presence != Presence.OFFLINE.value
+_NOT_OFFLINE = Prepared(select(agents).where(_ONLINE))
+_IS_ACTIVE = or_(*(cases.c.status == s for s in _ACTIVE))
 _LOAD = Prepared(
     select(cases.c.channel, func.count().label("n"))
-    .where(cases.c.assignee_id == bindparam("id"), or_(*(cases.c.status == s for s in _ACTIVE)))
+    .where(cases.c.assignee_id == bindparam("id"), _IS_ACTIVE)
     .group_by(cases.c.channel)
+)
+# The loads of every agent not offline in one statement; the IN (subquery) keeps the per-agent
+# index lookups of _LOAD instead of scanning all assigned cases.
+_LOADS_ONLINE = Prepared(
+    select(cases.c.assignee_id, cases.c.channel, func.count().label("n"))
+    .where(
+        cases.c.assignee_id.in_(select(agents.c.id).where(_ONLINE).scalar_subquery()), _IS_ACTIVE
+    )
+    .group_by(cases.c.assignee_id, cases.c.channel)
 )
 
 
@@ -86,11 +97,14 @@ class SqlAgents:
         return {Channel(channel): int(n) for channel, n in rows}
 
     def snapshots(self, *, queue_id: QueueId | None = None) -> list[AgentSnapshot]:
-        """Agents not offline (of one queue), each with its load: one indexed count per agent."""
+        """Agents not offline (of one queue), each with its load: two statements in all."""
         rows = [
             r for r in _NOT_OFFLINE.all(self._c, {}) if queue_id is None or queue_id in r.queue_ids
         ]
-        return [_snapshot(r, self.load(AgentId(r.id))) for r in rows]
+        loads: dict[int, dict[Channel, int]] = {}
+        for agent_id, channel, n in _LOADS_ONLINE.all(self._c, {}):
+            loads.setdefault(agent_id, {})[Channel(channel)] = int(n)
+        return [_snapshot(r, loads.get(r.id, {})) for r in rows]
 
     def list(self) -> list[Agent]:
         return [_agent(r) for r in self._c.execute(select(agents).order_by(agents.c.id))]

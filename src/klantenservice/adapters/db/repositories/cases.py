@@ -143,10 +143,17 @@ _SET_PROJECTION = Prepared(
 class SqlCases:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
+        # promise_due_at of the rows this unit of work read or set: only set_promise_projection
+        # writes the column, so the intake's answer needs no second read of a row it just read
+        self._due: dict[CaseId, datetime | None] = {}
+
+    def _loaded(self, row: Row[Any]) -> Case:
+        self._due[CaseId(row.id)] = row.promise_due_at
+        return row_to_case(row)
 
     def get(self, case_id: CaseId, *, for_update: bool = False) -> Case | None:
         row = (_GET_FOR_UPDATE if for_update else _GET).first(self._c, {"id": case_id})
-        return None if row is None else row_to_case(row)
+        return None if row is None else self._loaded(row)
 
     def add(self, case: Case, *, at: datetime) -> Case:
         values = {**case_values(case), "created_at": case.created_at, "updated_at": at}
@@ -183,12 +190,14 @@ class SqlCases:
     ) -> Case | None:
         statement = _LATEST_FOR_UPDATE if for_update else _LATEST
         row = statement.first(self._c, {"customer_id": customer_id})
-        return None if row is None else row_to_case(row)
+        return None if row is None else self._loaded(row)
 
     def merged_into(self, case_id: CaseId) -> list[CaseId]:
         return [CaseId(r.id) for r in _MERGED_INTO.all(self._c, {"case_id": case_id})]
 
     def promise_due_at(self, case_id: CaseId) -> datetime | None:
+        if case_id in self._due:
+            return self._due[case_id]
         found: datetime | None = _PROMISE_DUE_AT.scalar(self._c, {"case_id": case_id})
         return found
 
@@ -196,6 +205,7 @@ class SqlCases:
         self, case_id: CaseId, *, due_at: datetime | None, state: str | None
     ) -> None:
         _SET_PROJECTION.run(self._c, {"case_id": case_id, "due_at": due_at, "state": state})
+        self._due[case_id] = due_at
 
     def waiting(self, *, limit: int) -> list[Case]:
         rows = self._c.execute(

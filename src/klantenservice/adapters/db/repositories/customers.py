@@ -11,13 +11,24 @@ from sqlalchemy.exc import IntegrityError
 
 from klantenservice.adapters.db.prepared import Prepared
 from klantenservice.adapters.db.tables import contact_points, customers
-from klantenservice.domain.customers import ContactKind, ContactPoint, Customer, VerificationLevel
+from klantenservice.domain.customers import (
+    ContactKind,
+    ContactPoint,
+    Customer,
+    CustomerRef,
+    VerificationLevel,
+)
 from klantenservice.domain.errors import Conflict
 from klantenservice.domain.vocabulary import CustomerId, Language
 from klantenservice.services.ports import ConcurrentChange, Page
 
 _BY_CONTACT = Prepared(
     select(customers)
+    .join(contact_points, contact_points.c.customer_id == customers.c.id)
+    .where(contact_points.c.kind == bindparam("kind"), contact_points.c.value == bindparam("value"))
+)
+_REF_BY_CONTACT = Prepared(
+    select(customers.c.id, customers.c.language, customers.c.segment)
     .join(contact_points, contact_points.c.customer_id == customers.c.id)
     .where(contact_points.c.kind == bindparam("kind"), contact_points.c.value == bindparam("value"))
 )
@@ -68,6 +79,13 @@ class SqlCustomers:
         """One query for the owner's row; a second only for its other contact points."""
         row = _BY_CONTACT.first(self._c, {"kind": point.kind.value, "value": point.value})
         return None if row is None else _customer(row, self._points(row.id))
+
+    def ref_by_contact(self, point: ContactPoint) -> CustomerRef | None:
+        """The owner of ``point``, as threading needs it: one query, three columns."""
+        row = _REF_BY_CONTACT.first(self._c, {"kind": point.kind.value, "value": point.value})
+        if row is None:
+            return None
+        return CustomerRef(CustomerId(row.id), Language(row.language), row.segment)
 
     def add(self, customer: Customer, *, at: datetime) -> Customer:
         values = _values(customer)

@@ -16,14 +16,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import Connection, bindparam, insert, text
 
+from klantenservice.adapters.db.prepared import Prepared
 from klantenservice.adapters.db.tables import outbox
 from klantenservice.adapters.live import wire
 from klantenservice.domain.events import DomainEvent
 from klantenservice.services.live import LiveEvent, live_event
 
 _NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+# Prepared (prepared.py): the intake writes one or two events per message. One INSERT per
+# event with RETURNING gives each event its id in order, portably and without relying on
+# the order of a multi-row RETURNING.
+_COLUMNS = ("topic", "payload", "created_at", "available_at", "attempts")
+_INSERT = Prepared(insert(outbox).values({name: bindparam(name) for name in _COLUMNS}))
+_INSERT_RETURNING = Prepared(
+    insert(outbox).values({name: bindparam(name) for name in _COLUMNS}).returning(outbox.c.id)
+)
 
 
 class SqlOutbox:
@@ -40,11 +49,9 @@ class SqlOutbox:
             return
         rows = [_row(e) for e in events]
         if not self._notify and self._live_pending is None:
-            self._c.execute(insert(outbox), rows)
+            _INSERT.run_many(self._c, rows)
             return
-        ids = self._c.scalars(
-            insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True), rows
-        ).all()
+        ids = [_INSERT_RETURNING.new_id(self._c, row) for row in rows]
         live = [live_event(i, e.topic, e.payload) for i, e in zip(ids, events, strict=True)]
         if self._live_pending is not None:
             self._live_pending.extend(live)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
+from klantenservice.adapters.db.prepared import Prepared
 from klantenservice.adapters.db.tables import api_tokens, sessions, users
 from klantenservice.domain.vocabulary import Role, UserId
 from klantenservice.services.ports import StaffUser
@@ -22,6 +23,14 @@ def _user(row: Row[Any]) -> StaffUser:
         totp_secret=row.totp_secret,
         active=row.active,
     )
+
+
+# checked once per intake batch (services/inbound.py), so prepared like the intake's own
+_TOKEN = Prepared(
+    select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.roles).where(
+        api_tokens.c.token_digest == bindparam("digest"), api_tokens.c.revoked_at.is_(None)
+    )
+)
 
 
 class SqlStaff:
@@ -103,11 +112,7 @@ class SqlStaff:
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def token_roles(self, digest: str) -> tuple[int, str, frozenset[Role]] | None:
-        row = self._c.execute(
-            select(api_tokens).where(
-                api_tokens.c.token_digest == digest, api_tokens.c.revoked_at.is_(None)
-            )
-        ).first()
+        row = _TOKEN.first(self._c, {"digest": digest})
         if row is None:
             return None
         return int(row.id), row.name, frozenset(Role(r) for r in row.roles)
