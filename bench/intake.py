@@ -65,26 +65,61 @@ def prepare_candidate(db: Path) -> str:
     uow = SqlUnitOfWorkFactory(make_engine(url))
     now = datetime.now(UTC)
     week = [[["08:00", "20:00"]]] * 5 + [[["09:00", "17:00"]], []]
-    directory.put_calendar(uow(), actor=SYSTEM, name="office", now=now,
-                           definition={"weekly_hours": week, "holiday_country": "NL"})
+    directory.put_calendar(
+        uow(),
+        actor=SYSTEM,
+        name="office",
+        now=now,
+        definition={"weekly_hours": week, "holiday_country": "NL"},
+    )
     queue = directory.create_queue(uow(), actor=SYSTEM, queue=Queue(None, "general"), now=now)
-    policy = PromisePolicy(name="default", calendar="office", first_response=timedelta(hours=4),
-                           next_response=timedelta(hours=8), resolution=timedelta(days=5))
+    policy = PromisePolicy(
+        name="default",
+        calendar="office",
+        first_response=timedelta(hours=4),
+        next_response=timedelta(hours=8),
+        resolution=timedelta(days=5),
+    )
     directory.add_promise_policy(uow(), actor=SYSTEM, policy=policy, now=now)
     for n in range(10):
-        agent = Agent(None, None, f"Agent {n}", languages=frozenset({"nl", "en"}),
-                      queue_ids=frozenset({queue.id}), presence=Presence.AVAILABLE)  # type: ignore[arg-type]
+        agent = Agent(
+            None,
+            None,
+            f"Agent {n}",
+            languages=frozenset({"nl", "en"}),
+            queue_ids=frozenset({queue.id}),
+            presence=Presence.AVAILABLE,
+        )  # type: ignore[arg-type]
         directory.create_agent(uow(), actor=SYSTEM, agent=agent, now=now)
-    _, token = auth.create_api_token(uow(), actor=SYSTEM, name="bench",
-                                     roles=frozenset({Role.INTEGRATION}), now=now,
-                                     credentials=Argon2Credentials())
+    _, token = auth.create_api_token(
+        uow(),
+        actor=SYSTEM,
+        name="bench",
+        roles=frozenset({Role.INTEGRATION}),
+        now=now,
+        credentials=Argon2Credentials(),
+    )
     return token
 
 
 def start_server(app: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [PYTHON, "-m", "uvicorn", *app, "--host", "127.0.0.1", "--port", str(port),
-               "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-               "--log-level", "warning"]
+    command = [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        *app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -107,10 +142,24 @@ def _ms(text: str) -> float:
 
 
 def run_wrk(name: str, port: int, args: argparse.Namespace, env: dict[str, str]) -> Round:
-    command = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds}s", "--latency",
-               "-s", str(LUA), f"http://127.0.0.1:{port}"]
-    out = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True,
-                         check=True, timeout=args.seconds + 60).stdout
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{args.connections}",
+        f"-d{args.seconds}s",
+        "--latency",
+        "-s",
+        str(LUA),
+        f"http://127.0.0.1:{port}",
+    ]
+    out = subprocess.run(
+        command,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=args.seconds + 60,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
@@ -144,13 +193,17 @@ def main() -> None:
     candidate_db, baseline_db = work / "candidate.db", work / "baseline.db"
     token = prepare_candidate(candidate_db)
     sync = {"KS_SQLITE_SYNCHRONOUS": args.synchronous}
-    candidate_env = {**sync, "KS_DATABASE_URL": f"sqlite:///{candidate_db}",
-                     "KS_ENVIRONMENT": "local"}
+    candidate_env = {
+        **sync,
+        "KS_DATABASE_URL": f"sqlite:///{candidate_db}",
+        "KS_ENVIRONMENT": "local",
+    }
     baseline_env = {**sync, "KS_BASELINE_DB": str(baseline_db)}
     ports = {"candidate": free_port(), "baseline": free_port()}
     servers = {
-        "candidate": start_server(["klantenservice.web.app:create_app", "--factory"],
-                                  ports["candidate"], candidate_env),
+        "candidate": start_server(
+            ["klantenservice.web.app:create_app", "--factory"], ports["candidate"], candidate_env
+        ),
         "baseline": start_server(["bench.intake_baseline:app"], ports["baseline"], baseline_env),
     }
     rounds: list[Round] = []
@@ -159,9 +212,12 @@ def main() -> None:
             for name in ("baseline", "candidate"):
                 env = {"KS_BENCH_TOKEN": token, "KS_BENCH_RUN": f"{name}{n}"}
                 rounds.append(run_wrk(name, ports[name], args, env))
-                print(f"round {n + 1} {name:9s} {rounds[-1].rps:9.0f} req/s  "
-                      f"p50 {rounds[-1].p50_ms:6.2f} ms  p99 {rounds[-1].p99_ms:7.2f} ms  "
-                      f"non-2xx {rounds[-1].errors}", flush=True)
+                print(
+                    f"round {n + 1} {name:9s} {rounds[-1].rps:9.0f} req/s  "
+                    f"p50 {rounds[-1].p50_ms:6.2f} ms  p99 {rounds[-1].p99_ms:7.2f} ms  "
+                    f"non-2xx {rounds[-1].errors}",
+                    flush=True,
+                )
         rss = {name: peak_rss_mb(server.pid) for name, server in servers.items()}
     finally:
         for server in servers.values():
@@ -171,8 +227,13 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
-def report(rounds: list[Round], rss: dict[str, float], candidate_db: Path, baseline_db: Path,
-           args: argparse.Namespace) -> None:
+def report(
+    rounds: list[Round],
+    rss: dict[str, float],
+    candidate_db: Path,
+    baseline_db: Path,
+    args: argparse.Namespace,
+) -> None:
     def med(name: str, field: str) -> float:
         return statistics.median(getattr(r, field) for r in rounds if r.name == name)
 
@@ -184,19 +245,27 @@ def report(rounds: list[Round], rss: dict[str, float], candidate_db: Path, basel
     cases = count(candidate_db, "SELECT count(*) FROM cases")
     audited = count(candidate_db, "SELECT count(*) FROM audit_log")
     print()
-    print(f"bench/intake  rounds={args.rounds} x {args.seconds}s  connections={args.connections}"
-          f"  synchronous={args.synchronous}  (uvicorn+uvloop+httptools, 1 worker, SQLite WAL)")
-    print(f"  baseline  (bare Starlette + sqlite3 insert): median {a_rps:8.0f} req/s  "
-          f"p50 {med('baseline', 'p50_ms'):.2f} ms  p99 {a_p99:.2f} ms  peak RSS "
-          f"{rss['baseline']:.0f} MB")
-    print(f"  candidate (full intake pipeline)          : median {b_rps:8.0f} req/s  "
-          f"p50 {med('candidate', 'p50_ms'):.2f} ms  p99 {b_p99:.2f} ms  peak RSS "
-          f"{rss['candidate']:.0f} MB")
+    print(
+        f"bench/intake  rounds={args.rounds} x {args.seconds}s  connections={args.connections}"
+        f"  synchronous={args.synchronous}  (uvicorn+uvloop+httptools, 1 worker, SQLite WAL)"
+    )
+    print(
+        f"  baseline  (bare Starlette + sqlite3 insert): median {a_rps:8.0f} req/s  "
+        f"p50 {med('baseline', 'p50_ms'):.2f} ms  p99 {a_p99:.2f} ms  peak RSS "
+        f"{rss['baseline']:.0f} MB"
+    )
+    print(
+        f"  candidate (full intake pipeline)          : median {b_rps:8.0f} req/s  "
+        f"p50 {med('candidate', 'p50_ms'):.2f} ms  p99 {b_p99:.2f} ms  peak RSS "
+        f"{rss['candidate']:.0f} MB"
+    )
     print(f"  ratio candidate/baseline req/s: {b_rps / a_rps:.2f}   (goal >= 0.33)")
     print(f"  p99 candidate/baseline        : {b_p99 / a_p99:.2f}   (goal <= 5)")
     print(f"  peak RSS candidate            : {rss['candidate']:.0f} MB (goal <= 300 MB)")
-    print(f"  stored: {stored} messages ({distinct} distinct external ids) for {acknowledged} "
-          f"acknowledged requests; {cases} cases; {audited} audit records")
+    print(
+        f"  stored: {stored} messages ({distinct} distinct external ids) for {acknowledged} "
+        f"acknowledged requests; {cases} cases; {audited} audit records"
+    )
     # wrk stops counting at the deadline while requests are in flight: those are stored too,
     # so stored >= acknowledged; fewer stored, or a repeated external id, would be a loss/double
     if stored < acknowledged or distinct != stored:

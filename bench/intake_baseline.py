@@ -36,8 +36,7 @@ async def inbound(request: Request) -> JSONResponse:
     cursor = _db.execute(
         "INSERT INTO messages (case_id, channel, direction, author_kind, body, external_id,"
         " created_at) VALUES (1, ?, 'inbound', 'customer', ?, ?, ?)",
-        (data["channel"], data["body"], data.get("external_id"),
-         datetime.now(UTC).isoformat()),
+        (data["channel"], data["body"], data.get("external_id"), datetime.now(UTC).isoformat()),
     )
     return JSONResponse({"message_id": cursor.lastrowid}, status_code=201)
 

@@ -205,6 +205,7 @@ def demo(
     _print_demo(result, port, serving=not no_serve)
     if not no_serve:
         os.environ["KS_DATABASE_URL"] = result.url
+        os.environ.setdefault("KS_PORTAL_DEMO_SIGN_IN", "true")  # the portal's stand-in bank
         _run_server(DEMO_HOST, port, 1)
 
 
@@ -229,9 +230,16 @@ def _print_demo(result: DemoResult, port: int, *, serving: bool) -> None:
     out.print("integration API token (Authorization: Bearer ...):")
     typer.echo(result.api_token)
     if serving:
+        out.print(
+            f"customer portal: http://{DEMO_HOST}:{port}/portal/  (sign in through the demo "
+            "bank: pick a customer and how the bank verified them)"
+        )
         out.print(f"API docs: http://{DEMO_HOST}:{port}/docs  (Ctrl+C stops the server)")
     else:
-        out.print(f"serve it: KS_DATABASE_URL={result.url} klantenservice serve --port {port}")
+        out.print(
+            f"serve it: KS_DATABASE_URL={result.url} KS_PORTAL_DEMO_SIGN_IN=true "
+            f"klantenservice serve --port {port}  (customer portal: /portal/)"
+        )
 
 
 # --- audit ----------------------------------------------------------------------------------

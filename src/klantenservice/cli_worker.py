@@ -1,14 +1,15 @@
 """`klantenservice worker`: runs the outbox dispatcher and the promise sweeper.
 
 Both loops run in threads of one process until Ctrl+C or SIGTERM; ``--once`` runs one pass of
-each and exits (for cron, and for tests). Webhook subscribers come from ``KS_WEBHOOK_URLS``.
+each and exits (for cron, and for tests). Webhook subscribers come from ``KS_WEBHOOK_URLS``;
+chat transcripts are mailed when ``KS_SMTP_HOST`` is set (docs/subsystems/chat.md).
 """
 
 from __future__ import annotations
 
 import signal
 import threading
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
@@ -16,7 +17,11 @@ from rich.console import Console
 from klantenservice.adapters.clock import SystemClock
 from klantenservice.adapters.db.engine import make_engine
 from klantenservice.adapters.db.unit_of_work import SqlUnitOfWorkFactory
+from klantenservice.adapters.mail.smtp import SmtpMailer
 from klantenservice.cli_support import check_database, load_settings
+from klantenservice.services.ports import Clock, UnitOfWorkFactory
+from klantenservice.settings import Settings
+from klantenservice.workers.chat_transcript import TranscriptMailHandler
 from klantenservice.workers.outbox_dispatcher import (
     Handler,
     OutboxDispatcher,
@@ -40,6 +45,8 @@ def run_worker(
     if settings.webhook_urls:
         handlers.append(WebhookHandler([WebhookTarget(url) for url in settings.webhook_urls]))
     clock = SystemClock()
+    if settings.smtp_host:
+        handlers.append(transcript_handler(settings, factory, clock))
     dispatcher = OutboxDispatcher(factory, handlers, clock)
     sweeper = PromiseSweeper(factory, clock)
     console = Console(stderr=True)
@@ -55,6 +62,28 @@ def run_worker(
         _run_until_stopped(dispatcher, sweeper, settings.outbox_poll_seconds, console)
     finally:
         engine.dispose()
+
+
+def transcript_handler(
+    settings: Settings, factory: SqlUnitOfWorkFactory, clock: Clock
+) -> TranscriptMailHandler:
+    """Chat transcripts by e-mail (KS_SMTP_*), written with the widget's nl/en catalogues."""
+    from klantenservice.web.widget.transcript_mail import TranscriptMail  # noqa: PLC0415
+
+    assert settings.smtp_host is not None
+    mailer = SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.mail_from,
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        timeout=settings.smtp_timeout_seconds,
+    )
+    render = TranscriptMail(timezone=settings.timezone)
+    domain = settings.mail_from.rpartition("@")[2] or "klantenservice.invalid"
+    uow = cast(UnitOfWorkFactory, factory)
+    return TranscriptMailHandler(uow, mailer, render, clock, message_domain=domain)
 
 
 def _run_until_stopped(

@@ -39,10 +39,38 @@ class Settings(BaseSettings):
     webhook_urls: list[str] = Field(default_factory=list)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
 
+    # Customer chat widget (docs/subsystems/chat.md).
+    chat_token_hours: int = Field(default=12, ge=1, le=24 * 7)  # a chat's token expires then
+    chat_queue: str = "general"  # the queue new chats wait in
+    chat_seconds_per_place: int = Field(default=120, ge=1)  # wait estimate without recent data
+    chat_embed_origins: list[str] = Field(default_factory=list)  # sites that may embed it
+
+    # Outgoing e-mail (chat transcripts), delivered by the worker. No host: no mail is sent.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_from: str = "klantenservice@localhost"
+
+    # Customer portal (docs/subsystems/portal.md): the bank's online banking signs customers
+    # in with an Ed25519-signed assertion. Keys: {"<kid>": "<public key, base64url>"}.
+    portal_sso_keys: dict[str, str] = Field(default_factory=dict)
+    portal_sso_issuer: str = "https://online.bank.example"
+    portal_sso_audience: str = "klantenservice-portal"
+    portal_sso_login_url: str = ""  # the bank's page that signs in and returns to /portal/sso
+    portal_required_verification: Literal["contact", "authenticated", "strong"] = "authenticated"
+    portal_session_minutes: int = Field(default=30, ge=5, le=12 * 60)
+    portal_demo_sign_in: bool = False  # a fake bank sign-in page for demos and tests
+    portal_bank_name: str = "Polderbank"  # the demo bank of the chat widget too
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:
             raise ValueError("KS_SECRET_KEY must be set to a real secret in production")
+        if self.environment == "production" and self.portal_demo_sign_in:
+            raise ValueError("KS_PORTAL_DEMO_SIGN_IN signs anyone in: never in production")
         return self
 
     @property

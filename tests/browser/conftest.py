@@ -8,6 +8,8 @@
     browser  (session)  Chromium from ``/usr/bin/chromium`` (browsers cannot be downloaded
                         here; ``scripts/setup`` installs Debian's package)
     page     (test)     a fresh context (own cookies), Dutch, Amsterdam time, 1280×800
+    run_server          another such server on one's own database and settings (the portal's
+                        tests: their own bank, the demo sign-in on)
 
 Without Chromium the tests are skipped; with ``CI=true`` a skip fails the run
 (``tests/conftest.py``). Helpers are in ``support.py``.
@@ -20,7 +22,8 @@ import secrets
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -47,6 +50,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     workdir = tmp_path_factory.mktemp("browser-server")
     database_url = f"sqlite:///{workdir / 'desk.db'}"
     seeded = seed(database_url, system_now())
+    with uvicorn_server(workdir, database_url) as (url, log):
+        yield Server(url, seeded, log)
+
+
+ServerRunner = Callable[..., AbstractContextManager[tuple[str, Path]]]
+
+
+@pytest.fixture(scope="session")
+def run_server() -> ServerRunner:
+    """``run_server(workdir, database_url, **KS_settings)``: a server of one's own (own data)."""
+    return uvicorn_server
+
+
+@contextmanager
+def uvicorn_server(workdir: Path, database_url: str, **settings: str) -> Iterator[tuple[str, Path]]:
+    """The app on ``database_url`` in a uvicorn subprocess: its URL and log file.
+
+    ``settings`` are further ``KS_`` variables (e.g. ``KS_PORTAL_DEMO_SIGN_IN="true"``).
+    """
     sock = _listening_socket()
     port = sock.getsockname()[1]
     env = {
@@ -55,6 +77,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "KS_ENVIRONMENT": "test",  # Secure cookies, as in production
         "KS_SECRET_KEY": secrets.token_urlsafe(32),
         "KS_AUTO_ASSIGN": "false",  # cases wait for "Next case"
+        **settings,
     }
     log = workdir / "server.log"
     command = [
@@ -69,7 +92,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, log)
-        yield Server(url, seeded, log)
+        yield url, log
     finally:
         process.terminate()
         try:

@@ -1,8 +1,12 @@
 """The small bank the browser tests work in, written through the services (as real use would).
 
-One 24/7 calendar (so promise clocks move at any hour the tests run), two queues, one promise
-policy (first response 10 hours, warning at 80 %), four agents and eight waiting cases from
-customers on every channel. Times are relative to the moment of seeding, walking forward:
+One 24/7 calendar (so promise clocks move at any hour the tests run), five queues, one promise
+policy (first response 10 hours, warning at 80 %), five agents, a supervisor and eleven waiting
+cases (one in "hypotheken", where only Eva works, for the supervisor tests) from
+customers on every channel. The case view's tests have their own queues and people: "service"
+(Noor's and Ruben's e-mails; Lars and Mila) and "nazorg" (where Lars transfers to), the demo
+reply templates and an integration token. Times are relative to the moment of seeding,
+walking forward:
 
     now - 14 h   configuration, staff; Tom enables his second factor
     now - 12 h   Jan's e-mail            breached by now (10 h first response)
@@ -27,6 +31,7 @@ from klantenservice.adapters.db.engine import make_engine
 from klantenservice.adapters.db.schema import upgrade_to_head
 from klantenservice.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from klantenservice.adapters.security import fast_hasher, totp_code
+from klantenservice.demo.reply_templates import seed_reply_templates
 from klantenservice.demo.standard import always_open_calendar
 from klantenservice.domain.agents import Agent, Queue
 from klantenservice.domain.cases import format_reference
@@ -48,6 +53,10 @@ class Agents:
     bob: str = "bob@bank.example"  # changes presence
     daan: str = "daan@bank.example"  # is attacked by a forged CSRF token
     tom: str = "tom@bank.example"  # has a second factor
+    eva: str = "eva@bank.example"  # works the "hypotheken" queue: the supervisor tests' agent
+    sanne: str = "sanne@bank.example"  # supervisor (no agent profile)
+    lars: str = "lars@bank.example"  # case view: next case in "service", reply, note, transfer
+    mila: str = "mila@bank.example"  # case view: watches a case live, shortcuts, templates
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +65,7 @@ class Seeded:
     tom_totp_secret: str
     references: dict[str, str]  # customer's first name -> case reference
     case_ids: dict[str, int]
+    integration_token: str = ""  # posts inbound messages (the case view's live test)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +112,14 @@ CONTACTS = (
     Contact("Ingrid", "Ingrid Bakker", Channel.WHATSAPP,
             _phone("+31687654321", ContactKind.WHATSAPP), "Dubbele kosten afgeschreven",
             "De maandkosten zijn twee keer afgeschreven.", 45 * M, priority=Priority.HIGH),
+    Contact("Willem", "Willem de Graaf", Channel.EMAIL, _email("willem@example.nl"),
+            "Hypotheek oversluiten", "Wat kost het om mijn hypotheek over te sluiten?", 25 * M,
+            queue="hypotheken"),
+    Contact("Noor", "Noor Jansen", Channel.EMAIL, _email("noor.jansen@example.nl"),
+            "Rente spaarrekening", "Welke rente krijg ik op mijn spaarrekening?", 30 * M,
+            priority=Priority.HIGH, queue="service"),
+    Contact("Ruben", "Ruben Smits", Channel.EMAIL, _email("ruben.smits@example.nl"),
+            "Pas kwijt", "Ik ben mijn betaalpas kwijt.", 28 * M, queue="service"),
     Contact("Henk", "Henk Visser", Channel.SMS, _phone("+31611122233"), "Adreswijziging",
             "Ik ben verhuisd, hoe geef ik mijn nieuwe adres door?", 20 * M,
             priority=Priority.LOW),
@@ -121,11 +139,12 @@ def seed(database_url: str, now: datetime) -> Seeded:
         start = now - 14 * H
         queues = _configure(uow, start)
         secret = _staff(uow, credentials, queues, start)
+        token = _case_view_staff(uow, credentials, queues, start)
         references, ids = _cases(uow, now)
         PromiseSweeper(cast(SqlUnitOfWorkFactory, uow), _FixedClock(now)).run_once()
     finally:
         engine.dispose()
-    return Seeded(Agents(), secret, references, ids)
+    return Seeded(Agents(), secret, references, ids, token)
 
 
 class _FixedClock:
@@ -141,7 +160,7 @@ def _configure(uow: UnitOfWorkFactory, at: datetime) -> dict[str, QueueId]:
         uow(), actor=SYSTEM, name="office", definition=always_open_calendar(TIMEZONE), now=at
     )
     queues = {}
-    for name in ("general", "beleggen"):
+    for name in ("general", "beleggen", "hypotheken", "service", "nazorg"):
         queue = directory.create_queue(uow(), actor=SYSTEM, queue=Queue(None, name), now=at)
         assert queue.id is not None
         queues[name] = queue.id
@@ -165,6 +184,7 @@ def _staff(
         ("bob@bank.example", "Bob Bakker", frozenset({queues["general"]}), Presence.AVAILABLE),
         ("daan@bank.example", "Daan Mulder", frozenset({queues["general"]}), Presence.AVAILABLE),
         ("tom@bank.example", "Tom Hendriks", frozenset({queues["general"]}), Presence.OFFLINE),
+        ("eva@bank.example", "Eva Jager", frozenset({queues["hypotheken"]}), Presence.OFFLINE),
     )
     users = {}
     for email, name, queue_ids, presence in people:
@@ -176,6 +196,10 @@ def _staff(
             uow(), actor=SYSTEM, email=email, name=name, password=PASSWORD,
             roles=frozenset({Role.AGENT}), now=at, credentials=credentials, agent=agent,
         )  # fmt: skip
+    auth.create_staff_user(
+        uow(), actor=SYSTEM, email="sanne@bank.example", name="Sanne Smit", password=PASSWORD,
+        roles=frozenset({Role.SUPERVISOR}), now=at, credentials=credentials,
+    )  # fmt: skip
     tom = users["tom@bank.example"]
     secret = credentials.new_totp_secret()
     actor = Actor(kind="user", id=tom.id, roles=tom.roles, name=tom.name)
@@ -209,3 +233,29 @@ def _cases(uow: UnitOfWorkFactory, now: datetime) -> tuple[dict[str, str], dict[
 
 def system_now() -> datetime:
     return SystemClock().now()
+
+
+def _case_view_staff(
+    uow: UnitOfWorkFactory, credentials: Argon2Credentials, queues: dict[str, QueueId], at: datetime
+) -> str:
+    """The case view's tests: Lars and Mila in "service" (nazorg takes transfers), the demo
+    reply templates, and an integration token; returns the token."""
+    service = frozenset({queues["service"]})
+    for email, name, presence in (
+        ("lars@bank.example", "Lars Visser", Presence.AVAILABLE),
+        ("mila@bank.example", "Mila de Bruin", Presence.OFFLINE),
+    ):
+        agent = Agent(
+            None, None, name, languages=frozenset({"nl", "en"}), queue_ids=service,
+            presence=presence,
+        )  # fmt: skip
+        auth.create_staff_user(
+            uow(), actor=SYSTEM, email=email, name=name, password=PASSWORD,
+            roles=frozenset({Role.AGENT}), now=at, credentials=credentials, agent=agent,
+        )  # fmt: skip
+    seed_reply_templates(uow, actor=SYSTEM, now=at)
+    _token_id, token = auth.create_api_token(
+        uow(), actor=SYSTEM, name="browser tests", roles=frozenset({Role.INTEGRATION}), now=at,
+        credentials=credentials,
+    )  # fmt: skip
+    return token

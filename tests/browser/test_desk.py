@@ -140,7 +140,6 @@ def test_next_case_routes_the_most_urgent_waiting_case_to_the_agent_and_opens_it
     expect(page.get_by_text("Er is vanochtend 450 euro afgeschreven")).to_be_visible()
     expect(page.locator(".facts")).to_contain_text("Anna de Vries")
     assert_accessible(page)
-    screenshot(page, "desk-case")
 
 
 def test_a_forged_csrf_token_is_refused_and_nothing_changes(page: Page, server: Server) -> None:

@@ -48,6 +48,7 @@ from klantenservice.demo.people import (
     Person,
 )
 from klantenservice.demo.plan import CasePlan, Planner
+from klantenservice.demo.reply_templates import seed_reply_templates
 from klantenservice.demo.runner import Cast, Runner
 from klantenservice.demo.scenarios import SCENARIOS, build_scenarios
 from klantenservice.demo.standard import (
@@ -188,6 +189,7 @@ class _Builder:
         )
         queues = self._organisation(installed + timedelta(hours=1))
         admin, staff = self._staff(queues, installed + timedelta(hours=2))
+        seed_reply_templates(self.uow_factory, actor=admin, now=installed + timedelta(hours=3))
         factory = PeopleFactory(self.rng)
         planner = Planner(self.rng, self.now, self._calendars())
         scenario_set = build_scenarios(planner, factory)

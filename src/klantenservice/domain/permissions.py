@@ -23,9 +23,13 @@ The matrix (``x`` = granted)::
     audit_verify                                     x               x
     staff_manage                                                     x
     token_manage                                                     x
+    template_manage                                                  x
+    queue_supervise               x                                  x
 
 Why the rows are cut this way:
 
+- ``queue_supervise`` is the supervisor view: every queue's load, every agent's state and
+  work (``services/supervision.py``); with ``case_assign_others`` it is a team lead's job.
 - ``case_assign`` lets an agent take a case (assign it to themselves); handing a case to someone
   else is ``case_assign_others``, a supervisor's decision. ``permission_to_assign`` picks the
   right one so services do not have to.
@@ -36,7 +40,7 @@ Why the rows are cut this way:
 - ``integration`` is a system's API token: it posts inbound messages (``message_intake``) and
   may look up the customer, case and promise they belong to; it never writes as an agent.
 - ``admin`` holds everything, including staff (users, agents, teams, queues, skills, promise
-  policies) and API tokens.
+  policies), API tokens and the reply templates every agent uses.
 
 Scope ("only cases in my queues") is not a permission: it is checked where objects are fetched,
 in ``services/access.py``.
@@ -67,6 +71,8 @@ class Permission(StrEnum):
     AUDIT_VERIFY = "audit_verify"
     STAFF_MANAGE = "staff_manage"
     TOKEN_MANAGE = "token_manage"  # noqa: S105 - a permission name, not a secret
+    TEMPLATE_MANAGE = "template_manage"
+    QUEUE_SUPERVISE = "queue_supervise"
 
     @property
     def activity(self) -> str:
@@ -90,6 +96,8 @@ _ACTIVITIES: Mapping[Permission, str] = MappingProxyType(
         Permission.AUDIT_VERIFY: "verify the audit trail",
         Permission.STAFF_MANAGE: "manage staff, teams, queues, skills or policies",
         Permission.TOKEN_MANAGE: "manage API tokens",
+        Permission.TEMPLATE_MANAGE: "manage reply templates",
+        Permission.QUEUE_SUPERVISE: "watch queues and agents (the supervisor view)",
     }
 )
 
@@ -105,7 +113,8 @@ _CASEWORK = _READ_ONLY | {
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
     {
         Role.AGENT: _CASEWORK,
-        Role.SUPERVISOR: _CASEWORK | {Permission.CASE_ASSIGN_OTHERS, Permission.CASE_MERGE},
+        Role.SUPERVISOR: _CASEWORK
+        | {Permission.CASE_ASSIGN_OTHERS, Permission.CASE_MERGE, Permission.QUEUE_SUPERVISE},
         Role.QUALITY: _READ_ONLY,
         Role.COMPLIANCE: _READ_ONLY | {Permission.AUDIT_READ, Permission.AUDIT_VERIFY},
         Role.CREDIT: _CASEWORK,

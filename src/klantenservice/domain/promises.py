@@ -144,6 +144,7 @@ class PromiseClock:
     explanation: tuple[str, ...]
     breach_reason: str | None = None
     earlier_breaches: int = 0
+    paused_since: datetime | None = None  # while paused: since when (waiting on the customer)
 
 
 def evaluate_promises(
@@ -226,6 +227,7 @@ def evaluate_clock(
         explanation=story.explanation(earlier) if explain else (),
         breach_reason=story.breach_reason() if breached else None,
         earlier_breaches=earlier,
+        paused_since=run.paused_since if state is ClockState.PAUSED else None,
     )
 
 

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from klantenservice.domain.cases import Case
 from klantenservice.domain.customers import Customer
-from klantenservice.domain.errors import NotFound
-from klantenservice.domain.permissions import Permission, require
+from klantenservice.domain.errors import NotFound, PermissionDenied
+from klantenservice.domain.permissions import Permission, has_permission, require
 from klantenservice.domain.vocabulary import CaseId, CustomerId
 from klantenservice.services.ports import Actor, UnitOfWork
 
@@ -33,6 +33,27 @@ def get_case_for(
     case = uow.cases.get(case_id, for_update=for_update)
     if case is None:
         raise NotFound(f"no case with id {case_id}")
+    return case
+
+
+def get_case_to_work_on(
+    uow: UnitOfWork, actor: Actor, case_id: CaseId, *, permission: Permission
+) -> Case:
+    """The case locked for a change by ``actor``: their own, nobody's, or any for a supervisor.
+
+    Everyone with ``case_read`` may read every case, but an agent changes (replies, notes,
+    status, transfer) only a case assigned to them or to nobody: two agents must not answer one
+    customer at cross purposes. Handing a case over is a transfer by its assignee or a
+    supervisor's reassignment (``case_assign_others``). The case is readable to the actor, so
+    this refusal is a ``PermissionDenied`` that says why, not a ``NotFound``.
+    """
+    case = get_case_for(uow, actor, case_id, permission=permission, for_update=True)
+    others = case.assignee_id is not None and case.assignee_id != actor.agent_id
+    if others and not has_permission(actor.roles, Permission.CASE_ASSIGN_OTHERS):
+        raise PermissionDenied(
+            f"case {case.reference} is assigned to another agent; ask them or a supervisor to "
+            "transfer it to you first (nothing was changed)"
+        )
     return case
 
 

@@ -2,7 +2,8 @@
 
 The domain (``domain/cases.py``) decides every transition; these functions fetch through
 ``access``, persist the result, write the audit row and the outbox event, and refresh the
-promise projection, then commit.
+promise projection, then commit. Status, priority and attribute changes need the case to be
+the actor's own or nobody's, unless the actor supervises (``access.get_case_to_work_on``).
 """
 
 from __future__ import annotations
@@ -152,9 +153,7 @@ def _transition_case(
 ) -> Case:
     """Lock the case, let the domain make one transition, save it with audit and outbox."""
     with uow:
-        case = access.get_case_for(
-            uow, actor, case_id, permission=Permission.CASE_WRITE, for_update=True
-        )
+        case = access.get_case_to_work_on(uow, actor, case_id, permission=Permission.CASE_WRITE)
         changed, events = step(case)
         details = {"from": describe(case), "to": describe(changed)}
         save_change(uow, actor, changed, events, action=action, now=now, details=details)
@@ -204,9 +203,7 @@ def edit_case(
     uow: UnitOfWork, *, actor: Actor, case_id: CaseId, edit: CaseEdit, now: datetime
 ) -> Case:
     with uow:
-        case = access.get_case_for(
-            uow, actor, case_id, permission=Permission.CASE_WRITE, for_update=True
-        )
+        case = access.get_case_to_work_on(uow, actor, case_id, permission=Permission.CASE_WRITE)
         if edit.queue_id is not None and uow.directory.get_queue(edit.queue_id) is None:
             raise NotFound(f"no queue with id {edit.queue_id}")
         changed, events = _apply_edit(case, edit, now)

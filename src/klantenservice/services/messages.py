@@ -1,13 +1,15 @@
 """Agent replies and internal notes on a case.
 
 A reply is stored and announced through the outbox (``message.outbound``): the channel adapter
-delivers it after commit, so nothing leaves before the reply is durably stored.
+delivers it after commit, so nothing leaves before the reply is durably stored. Agents write
+only on cases assigned to them or to nobody (``access.get_case_to_work_on``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from klantenservice.domain.cases import Case
 from klantenservice.domain.errors import PermissionDenied, ValidationError
 from klantenservice.domain.events import DomainEvent
 from klantenservice.domain.messages import Message
@@ -28,11 +30,30 @@ def _write_agent_message(
     channel: Channel | None,
     action: str,
 ) -> Message:
-    """Store an agent's message on the locked case, let the domain record it, save; no commit."""
-    assert actor.agent_id is not None
-    case = access.get_case_for(
-        uow, actor, case_id, permission=Permission.MESSAGE_WRITE, for_update=True
+    """Lock the case (the actor's own, or nobody's: ``access.get_case_to_work_on``), write."""
+    case = access.get_case_to_work_on(uow, actor, case_id, permission=Permission.MESSAGE_WRITE)
+    _case, message = store_agent_message(
+        uow, actor=actor, case=case, body=body, now=now, channel=channel, action=action
     )
+    return message
+
+
+def store_agent_message(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    case: Case,
+    body: str,
+    now: datetime,
+    channel: Channel | None,
+    action: str,
+) -> tuple[Case, Message]:
+    """Store an agent's message on the locked ``case``, let the domain record it, save it.
+
+    Inside the caller's transaction (no commit), so a transfer can add its note in the same
+    commit as the hand-over (``services/transfer.py``).
+    """
+    assert actor.agent_id is not None
     internal = channel is Channel.INTERNAL_NOTE
     message = uow.messages.add(
         Message(
@@ -51,7 +72,7 @@ def _write_agent_message(
     changed, events = record(at=now, message_id=message.id, agent_id=actor.agent_id)
     details = {"message_id": message.id, "channel": message.channel.value}
     save_change(uow, actor, changed, events, action=action, now=now, details=details)
-    return message
+    return changed, message
 
 
 def reply_to_case(

@@ -20,19 +20,24 @@ from klantenservice.domain.cases import Case, CaseStatus
 from klantenservice.domain.customers import ContactPoint, Customer, CustomerRef
 from klantenservice.domain.events import CaseEvent, DomainEvent
 from klantenservice.domain.messages import Message
+from klantenservice.domain.portal_sign_in import PortalSession
 from klantenservice.domain.promises import PromisePolicy
+from klantenservice.domain.reply_templates import ReplyTemplate, ReplyTemplateId
 from klantenservice.domain.routing import AgentSnapshot
 from klantenservice.domain.vocabulary import (
     AgentId,
     CaseId,
     Channel,
     CustomerId,
+    Language,
     MessageId,
     Presence,
     QueueId,
     Role,
     UserId,
 )
+from klantenservice.services.chat_ports import ChatRepository
+from klantenservice.services.desk_reads import InboxReads, SupervisionReads
 
 
 class DuplicateExternalId(Exception):
@@ -134,6 +139,7 @@ class CaseRepository(Protocol):
     ) -> None: ...
     def promise_due_at(self, case_id: CaseId) -> datetime | None: ...
     def waiting(self, *, limit: int) -> list[Case]: ...
+    def for_customer(self, customer_id: CustomerId, *, limit: int) -> list[Case]: ...
     def list(self, *, after: int, limit: int, filters: Mapping[str, Any]) -> Page: ...
 
 
@@ -142,6 +148,9 @@ class MessageRepository(Protocol):
     def by_external_id(self, channel: Channel, external_id: str) -> Message | None: ...
     def for_cases(self, case_ids: Sequence[CaseId], *, after: int, limit: int) -> Page: ...
     def get(self, message_id: MessageId) -> Message | None: ...
+    def recent_for_cases(
+        self, case_ids: Sequence[CaseId], *, before: int | None, limit: int
+    ) -> Page: ...
 
 
 class AgentRepository(Protocol):
@@ -198,6 +207,33 @@ class StaffRepository(Protocol):
     def revoke_token(self, token_id: int, *, at: datetime) -> bool: ...
 
 
+class PortalRepository(Protocol):
+    """The customer portal's sessions, used sign-in assertions and reads (services/portal*.py)."""
+
+    def customer_by_reference(self, reference: str) -> Customer | None: ...
+    def use_assertion(self, assertion_id: str, *, expires_at: datetime, at: datetime) -> bool: ...
+    def forget_expired(self, *, at: datetime) -> None: ...
+    def add_session(self, *, digest: str, session: PortalSession) -> None: ...
+    def session(self, digest: str, *, at: datetime) -> PortalSession | None: ...
+    def end_session(self, digest: str, *, at: datetime) -> None: ...
+    def cases_of(self, customer_id: CustomerId, *, limit: int) -> list[Case]: ...
+    def last_activity(self, case_ids: Sequence[CaseId]) -> dict[CaseId, datetime]: ...
+    def visible_messages(self, case_ids: Sequence[CaseId], *, limit: int) -> list[Message]: ...
+    def demo_customers(self, *, limit: int) -> list[Customer]: ...
+
+
+class ReplyTemplateRepository(Protocol):
+    """Reply templates (``domain/reply_templates.py``); add/update raise ConcurrentChange on a
+    name that another transaction took meanwhile."""
+
+    def list(self, *, language: Language | None = None) -> list[ReplyTemplate]: ...
+    def get(self, template_id: ReplyTemplateId) -> ReplyTemplate | None: ...
+    def by_name(self, name: str, language: Language) -> ReplyTemplate | None: ...
+    def add(self, template: ReplyTemplate, *, at: datetime) -> ReplyTemplate: ...
+    def update(self, template: ReplyTemplate, *, at: datetime) -> ReplyTemplate: ...
+    def delete(self, template_id: ReplyTemplateId) -> bool: ...
+
+
 class AuditTrail(Protocol):
     def record(
         self,
@@ -236,6 +272,11 @@ class UnitOfWork(Protocol):
     staff: StaffRepository
     audit: AuditTrail
     outbox: Outbox
+    chats: ChatRepository  # the customer chat widget (services/chat.py)
+    reply_templates: ReplyTemplateRepository
+    portal: PortalRepository
+    inbox: InboxReads  # the desk's inbox page (services/desk.py)
+    supervision: SupervisionReads  # the supervisor's board (services/supervision.py)
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -265,6 +306,8 @@ __all__ = [
     "MessageRepository",
     "Outbox",
     "Page",
+    "PortalRepository",
+    "ReplyTemplateRepository",
     "StaffRepository",
     "StaffUser",
     "UnitOfWork",

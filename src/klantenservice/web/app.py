@@ -42,6 +42,7 @@ from klantenservice.web.api import (
     intake,
     live,
     messages,
+    reply_templates,
 )
 from klantenservice.web.deps import AppContext
 
@@ -54,6 +55,7 @@ ROUTERS = (
     cases.router,
     agents.router,
     admin.router,
+    reply_templates.router,
     audit.router,
     health.router,
     live.router,
@@ -131,6 +133,8 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router, include_in_schema=False)  # /health for load balancers
     install_desk(app, context)
+    install_portal(app, context)
+    install_widget(app, context)  # /chat (customer chat widget) and /demo/bank
     return app
 
 
@@ -142,6 +146,20 @@ def install_desk(app: FastAPI, context: AppContext) -> None:
 
     app.mount("/static", StaticFiles(packages=[("klantenservice.web", "static")]), name="static")
     app.mount("/desk", create_desk_app(context), name="desk")
+
+
+def install_portal(app: FastAPI, context: AppContext) -> None:
+    """The customer portal's pages under /portal (web/portal/); static files as the desk's."""
+    from klantenservice.web.portal.app import create_portal_app  # noqa: PLC0415
+
+    app.mount("/portal", create_portal_app(context), name="portal")
+
+
+def install_widget(app: FastAPI, context: AppContext) -> None:
+    """The customer chat widget under /chat and its demo bank page under /demo (web/widget/)."""
+    from klantenservice.web.widget.app import mount_widget  # noqa: PLC0415
+
+    mount_widget(app, context)
 
 
 def intake_writer(

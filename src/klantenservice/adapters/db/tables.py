@@ -273,6 +273,88 @@ outbox = Table(
 
 # --- desk (migration 0003) ---------------------------------------------------------------------
 
+# Reply templates (domain/reply_templates.py): one row per template and language; a name is
+# unique within its language, so "Pas geblokkeerd" can exist in nl and in en.
+reply_templates = Table(
+    "reply_templates",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("language", String(5), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("name", "language"),
+)
+
 # --- chat widget (migration 0004) --------------------------------------------------------------
 
+# Chats of the customer widget (services/chat.py). Only the SHA-256 digest of the chat's token
+# is stored; the token lives in the customer's browser tab. ``start_position`` (place in the
+# queue when the chat started) feeds the expected-wait estimate of later chats.
+chat_sessions = Table(
+    "chat_sessions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("language", String(5), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("start_position", Integer, nullable=False),
+    Column("human_requested_at", UTCDateTime),
+)
+
+# Transcripts asked for by e-mail: the address given for this one request, sent by the worker
+# (workers/chat_transcript.py), which records ``sent_at`` so a retried event sends once.
+chat_transcripts = Table(
+    "chat_transcripts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "chat_id", ForeignKey("chat_sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("email", String(320), nullable=False),
+    Column("language", String(5), nullable=False),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+)
+
 # --- customer portal (migration 0005) ----------------------------------------------------------
+
+# Signed-in portal customers (services/portal_auth.py). Only the SHA-256 digest of the cookie's
+# token is stored, as for staff sessions: a copy of this table signs nobody in.
+portal_sessions = Table(
+    "portal_sessions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column(
+        "customer_id", ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("verification", Integer, nullable=False),  # the level the bank asserted at sign-in
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+    Column("ended_at", UTCDateTime),
+)
+
+# Ids (jti) of the bank's sign-in assertions already used: a second use is a replay. Kept until
+# the assertion would be refused as expired anyway (``expires_at``), then pruned.
+portal_assertions = Table(
+    "portal_assertions",
+    metadata,
+    Column("assertion_id", String(128), primary_key=True),
+    Column("used_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
+# --- supervisor view and desk benchmark (migration 0006) ---------------------------------------
+
+# The inbox reads a queue's cases in id order from a keyset position (repositories/inbox.py):
+# these let it seek there and stop after a page, with or without a status, however many
+# cases the store holds. ``merged_into`` is looked up for every case shown (promise clocks
+# count the histories of merged cases), which without an index scans all cases.
+Index("ix_cases_queue_id_id", cases.c.queue_id, cases.c.id)
+Index("ix_cases_queue_status_id", cases.c.queue_id, cases.c.status, cases.c.id)
+Index("ix_cases_merged_into", cases.c.merged_into)

@@ -23,11 +23,16 @@ from klantenservice.adapters.db.engine import READ_ONLY
 from klantenservice.adapters.db.repositories.agents import SqlAgents
 from klantenservice.adapters.db.repositories.audit import SqlAudit
 from klantenservice.adapters.db.repositories.cases import SqlCases
+from klantenservice.adapters.db.repositories.chats import SqlChats
 from klantenservice.adapters.db.repositories.customers import SqlCustomers
 from klantenservice.adapters.db.repositories.directory import ConfigCache, SqlDirectory
+from klantenservice.adapters.db.repositories.inbox import SqlInbox
 from klantenservice.adapters.db.repositories.messages import SqlMessages
 from klantenservice.adapters.db.repositories.outbox import SqlOutbox
+from klantenservice.adapters.db.repositories.portal import SqlPortal
+from klantenservice.adapters.db.repositories.reply_templates import SqlReplyTemplates
 from klantenservice.adapters.db.repositories.staff import SqlStaff
+from klantenservice.adapters.db.repositories.supervision import SqlSupervision
 from klantenservice.services.live import LiveEvent, LivePublisher
 
 log = logging.getLogger(__name__)
@@ -77,6 +82,11 @@ class SqlUnitOfWork:
         self.directory = SqlDirectory(connection, self._cache)
         self.staff = SqlStaff(connection)
         self.audit = SqlAudit(connection)
+        self.chats = SqlChats(connection)
+        self.reply_templates = SqlReplyTemplates(connection)
+        self.portal = SqlPortal(connection)
+        self.inbox = SqlInbox(connection)
+        self.supervision = SqlSupervision(connection)
         self._live_pending = []
         self.outbox = SqlOutbox(connection, self._live_pending if self._live is not None else None)
         return self

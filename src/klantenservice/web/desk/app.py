@@ -12,7 +12,16 @@ from fastapi import FastAPI
 
 from klantenservice.web import i18n
 from klantenservice.web.deps import AppContext
-from klantenservice.web.desk import case, errors, inbox, login
+from klantenservice.web.desk import (
+    case,
+    case_actions,
+    case_handover,
+    errors,
+    inbox,
+    login,
+    supervisor,
+)
+from klantenservice.web.desk.case_render import TextRefused, on_text_refused
 from klantenservice.web.templating import Templates
 
 
@@ -23,6 +32,10 @@ def create_desk_app(context: AppContext, templates: Templates | None = None) -> 
         i18n.load_translations(), timezone=context.settings.timezone
     )
     errors.install(desk)
+    desk.add_exception_handler(TextRefused, on_text_refused)
     for router in (login.router, inbox.router, case.router):
         desk.include_router(router)
+    for router in (case_actions.router, case_handover.router):
+        desk.include_router(router)
+    desk.include_router(supervisor.router)
     return desk

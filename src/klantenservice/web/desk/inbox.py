@@ -53,7 +53,7 @@ def inbox(
 ) -> Response:
     query = parse_inbox_query(request.query_params, profile)
     page = desk_service.inbox_page(
-        uow(),
+        uow,
         actor=session.actor,
         filters=case_filters(query, session.actor.agent_id),
         after=query.after,

@@ -8,7 +8,7 @@ their page shows and call ``Pages.render``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
+from klantenservice.domain.permissions import Permission, has_permission
+from klantenservice.domain.vocabulary import Role
 from klantenservice.services.promises import PromiseStatus
 from klantenservice.web import i18n
 from klantenservice.web.deps import Now
@@ -39,6 +41,11 @@ def promise_summary(status: PromiseStatus) -> PromiseSummary:
     state = status.worst_state
     instants = [c.due_at for c in status.clocks if c.state.value == state and c.due_at]
     return PromiseSummary(state, min(instants, default=status.next_due_at))
+
+
+def may_supervise(roles: Iterable[Role | str]) -> bool:
+    """Whether the header links the supervisor view (the service checks again)."""
+    return has_permission(roles, Permission.QUEUE_SUPERVISE)
 
 
 def request_locale(request: Request) -> str:
@@ -107,6 +114,7 @@ def pages_for(request: Request, now: datetime | None = None) -> Pages:
         "htmx": is_htmx(request),
         "path": request.url.path,
         "now": now,
+        "may_supervise": may_supervise,
     }
     return Pages(request, templates, locale, context)
 

@@ -220,6 +220,16 @@ class SqlCases:
         )
         return [row_to_case(r) for r in rows]
 
+    def for_customer(self, customer_id: CustomerId, *, limit: int) -> list[Case]:
+        """The customer's most recent cases, newest first (the case page's history)."""
+        rows = self._c.execute(
+            select(cases)
+            .where(cases.c.customer_id == customer_id)
+            .order_by(cases.c.id.desc())
+            .limit(limit)
+        )
+        return [row_to_case(r) for r in rows]
+
     def list(self, *, after: int, limit: int, filters: Mapping[str, Any]) -> Page:
         query = _filtered(select(cases).where(cases.c.id > after), filters)
         rows = self._c.execute(query.order_by(cases.c.id).limit(limit + 1)).all()

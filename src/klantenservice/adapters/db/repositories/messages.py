@@ -93,6 +93,21 @@ class SqlMessages:
         items = [_message(r) for r in rows[:limit]]
         return Page(items, items[-1].id if len(rows) > limit and items else None)
 
+    def recent_for_cases(
+        self, case_ids: Sequence[CaseId], *, before: int | None, limit: int
+    ) -> Page:
+        """The newest ``limit`` messages (below id ``before``), returned oldest first.
+
+        ``next_after`` is the id to pass as ``before`` for the page of older messages (None:
+        there are none), so a long timeline is read backwards from its end.
+        """
+        query = select(messages).where(messages.c.case_id.in_(list(case_ids)))
+        if before is not None:
+            query = query.where(messages.c.id < before)
+        rows = self._c.execute(query.order_by(messages.c.id.desc()).limit(limit + 1)).all()
+        items = [_message(r) for r in reversed(rows[:limit])]
+        return Page(items, items[0].id if len(rows) > limit and items else None)
+
 
 def _fields(message: Message) -> dict[str, Any]:
     return {name: getattr(message, name) for name in Message.__slots__}

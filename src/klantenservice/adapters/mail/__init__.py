@@ -1,0 +1,1 @@
+"""Outgoing e-mail adapters (``services/mail.Mailer``): SMTP in ``smtp.py``."""
