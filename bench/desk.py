@@ -47,16 +47,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.*, tests.support.*
 
-from bench.desk_seed import (
-    Config,
-    Counters,
-    Generator,
-    PostgresStore,
-    SqliteStore,
-    Store,
-    fresh_postgres_database,
-    grow,
-)
+from bench.desk_seed import Config, Counters, Generator, grow
+from bench.desk_stores import PostgresStore, SqliteStore, Store, fresh_postgres_database
 
 from klantenservice.adapters.credentials import Argon2Credentials
 from klantenservice.adapters.db.engine import make_engine

@@ -230,11 +230,14 @@ def _print_demo(result: DemoResult, port: int, *, serving: bool) -> None:
     out.print("integration API token (Authorization: Bearer ...):")
     typer.echo(result.api_token)
     if serving:
+        base = f"http://{DEMO_HOST}:{port}"
+        out.print(f"agent desk: {base}/desk/  (supervisor view: {base}/desk/supervisor)")
+        out.print(f"chat widget on the demo bank's page: {base}/demo/bank")
         out.print(
-            f"customer portal: http://{DEMO_HOST}:{port}/portal/  (sign in through the demo "
+            f"customer portal: {base}/portal/  (sign in through the demo "
             "bank: pick a customer and how the bank verified them)"
         )
-        out.print(f"API docs: http://{DEMO_HOST}:{port}/docs  (Ctrl+C stops the server)")
+        out.print(f"API docs: {base}/docs  (Ctrl+C stops the server)")
     else:
         out.print(
             f"serve it: KS_DATABASE_URL={result.url} KS_PORTAL_DEMO_SIGN_IN=true "

@@ -130,9 +130,6 @@ def test_an_agent_may_not_work_on_another_agents_case_but_a_supervisor_may(world
         lambda: message_service.reply_to_case(
             world.uow(), actor=bob, case_id=case_id, body="Hallo", now=T0
         ),
-        lambda: message_service.add_note(
-            world.uow(), actor=bob, case_id=case_id, body="Hallo", now=T0
-        ),
         lambda: case_service.change_status(
             world.uow(), actor=bob, case_id=case_id, status=CaseStatus.OPEN, now=T0
         ),
@@ -150,6 +147,26 @@ def test_an_agent_may_not_work_on_another_agents_case_but_a_supervisor_may(world
 
     supervisor = world.agent_actor("Bob", Role.SUPERVISOR)
     message_service.add_note(world.uow(), actor=supervisor, case_id=case_id, body="Ok", now=T0)
+    assert world.audit_actions()[-1] == "note.added"
+
+
+def test_a_colleague_may_add_a_note_to_another_agents_case_and_nothing_else_moves(
+    world: World,
+) -> None:
+    case_id = world.receive().case_id  # Anna's
+    with world.read() as connection:
+        before = connection.execute(
+            select(cases.c.assignee_id, cases.c.status).where(cases.c.id == case_id)
+        ).one()
+    note = message_service.add_note(
+        world.uow(), actor=world.agent_actor("Bob"), case_id=case_id, body="Belde net", now=T0
+    )
+    assert note.case_id == case_id and note.channel is Channel.INTERNAL_NOTE
+    with world.read() as connection:
+        after = connection.execute(
+            select(cases.c.assignee_id, cases.c.status).where(cases.c.id == case_id)
+        ).one()
+    assert after == before and before.assignee_id is not None
     assert world.audit_actions()[-1] == "note.added"
 
 

@@ -174,7 +174,8 @@ def abilities_of(actor: Actor, case: Case, assignee_name: str | None) -> Abiliti
     write = live and mine and may(Permission.CASE_WRITE)
     return Abilities(
         reply=write and agent and may(Permission.MESSAGE_WRITE),
-        note=write and agent and may(Permission.MESSAGE_WRITE),
+        # a colleague's case takes notes too (services/messages.py)
+        note=live and agent and may(Permission.CASE_WRITE) and may(Permission.MESSAGE_WRITE),
         write=write,
         assign_others=write and supervises,
         merge=live and may(Permission.CASE_MERGE),

@@ -1,8 +1,10 @@
 """Agent replies and internal notes on a case.
 
 A reply is stored and announced through the outbox (``message.outbound``): the channel adapter
-delivers it after commit, so nothing leaves before the reply is durably stored. Agents write
-only on cases assigned to them or to nobody (``access.get_case_to_work_on``).
+delivers it after commit, so nothing leaves before the reply is durably stored. Agents reply
+only on cases assigned to them or to nobody (``access.get_case_to_work_on``): two agents must
+not answer one customer at cross purposes. Internal notes are how colleagues help each other
+("I spoke to her on the phone"), so any agent who may read a case may add a note to it.
 """
 
 from __future__ import annotations
@@ -30,8 +32,15 @@ def _write_agent_message(
     channel: Channel | None,
     action: str,
 ) -> Message:
-    """Lock the case (the actor's own, or nobody's: ``access.get_case_to_work_on``), write."""
-    case = access.get_case_to_work_on(uow, actor, case_id, permission=Permission.MESSAGE_WRITE)
+    """Lock the case and write: a reply on the actor's own or nobody's case, a note on any."""
+    if channel is Channel.INTERNAL_NOTE:
+        case = access.get_case_for(
+            uow, actor, case_id, permission=Permission.MESSAGE_WRITE, for_update=True
+        )
+    else:
+        case = access.get_case_to_work_on(
+            uow, actor, case_id, permission=Permission.MESSAGE_WRITE
+        )
     _case, message = store_agent_message(
         uow, actor=actor, case=case, body=body, now=now, channel=channel, action=action
     )
