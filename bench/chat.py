@@ -285,6 +285,8 @@ def main() -> None:
         "KS_DATABASE_URL": f"sqlite:///{db}",
         "KS_ENVIRONMENT": "local",
         "KS_SECRET_KEY": "bench-" + os.urandom(8).hex(),
+        # every simulated customer starts from 127.0.0.1: lift the per-address start limit
+        "KS_CHAT_START_BURST": str(args.chats + 10),
     }
     candidate = start_server(
         ["klantenservice.web.app:create_app", "--factory"], ports["candidate"], env

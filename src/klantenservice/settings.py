@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     chat_queue: str = "general"  # the queue new chats wait in
     chat_seconds_per_place: int = Field(default=120, ge=1)  # wait estimate without recent data
     chat_embed_origins: list[str] = Field(default_factory=list)  # sites that may embed it
+    # chats one client address may start at once, then per hour (domain/chat.StartLimits)
+    chat_start_burst: int = Field(default=5, ge=1)
+    chat_starts_per_hour: float = Field(default=20.0, gt=0)
 
     # Outgoing e-mail (chat transcripts), delivered by the worker. No host: no mail is sent.
     smtp_host: str | None = None

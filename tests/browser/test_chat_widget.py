@@ -51,6 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "KS_ENVIRONMENT": "test",
         "KS_SECRET_KEY": secrets.token_urlsafe(32),
         "KS_AUTO_ASSIGN": "false",
+        "KS_CHAT_START_BURST": "100",  # every test's customer starts from 127.0.0.1
     }
     log = workdir / "server.log"
     command = [

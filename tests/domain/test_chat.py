@@ -11,6 +11,7 @@ from klantenservice.domain.chat import (
     RATE_BURST,
     AnsweredChat,
     RateLimiter,
+    StartLimits,
     check_chat_body,
     client_id_of,
     expected_wait,
@@ -83,3 +84,22 @@ def test_nobody_ahead_means_no_wait_and_minutes_are_rounded_up() -> None:
     assert wait_minutes(timedelta(seconds=59)) == 0
     assert wait_minutes(timedelta(seconds=60)) == 1
     assert wait_minutes(timedelta(seconds=61)) == 2
+
+
+def test_chat_starts_are_limited_per_address_and_come_back_with_time() -> None:
+    limits = StartLimits(burst=2, per_hour=60.0)  # then one a minute
+    t0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert [limits.allow("10.0.0.1", t0) for _ in range(3)] == [True, True, False]
+    assert limits.allow("10.0.0.2", t0)  # another address has its own bucket
+    assert not limits.allow("10.0.0.1", t0 + timedelta(seconds=30))
+    assert limits.allow("10.0.0.1", t0 + timedelta(seconds=61))
+
+
+def test_the_start_limits_forget_the_least_recently_seen_address_beyond_their_size() -> None:
+    limits = StartLimits(burst=1, per_hour=1.0, max_addresses=2)
+    t0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert limits.allow("a", t0) and limits.allow("b", t0)
+    assert not limits.allow("a", t0)  # "a" is now the most recently seen
+    assert limits.allow("c", t0)  # "b" is forgotten to make room
+    assert limits.allow("b", t0)  # ... and starts afresh; "a" goes
+    assert limits.allow("a", t0)

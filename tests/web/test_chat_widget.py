@@ -102,6 +102,19 @@ def test_a_chat_is_started_only_from_our_own_origin_and_with_a_valid_address(
     assert (case["channel"], case["language"]) == ("chat", "en")
 
 
+def test_one_address_starting_chat_after_chat_is_refused_with_429_and_nothing_is_created(
+    world: World,
+) -> None:
+    for _ in range(5):  # KS_CHAT_START_BURST (5) at once is fine ...
+        start(world)
+    cases_before = world.count_cases()
+    refused = world.client.post("/chat/api/start", json={}, headers=ORIGIN)
+    assert refused.status_code == 429, refused.text  # ... the sixth is not
+    assert refused.json()["error"] == "rate_limited"
+    assert "too many chats" in refused.json()["message"]
+    assert world.count_cases() == cases_before
+
+
 def test_a_socket_from_another_origin_is_refused_before_it_opens(world: World) -> None:
     token = start(world)["token"]
     with (

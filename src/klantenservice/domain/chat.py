@@ -11,6 +11,7 @@ without I/O or a clock (``now`` is an argument everywhere):
   (scoped by chat: ``chat-<chat id>-<client id>``), so intake stores a resent message once.
 - **Rate.** A token bucket per chat: a burst of ``RATE_BURST`` messages, then
   ``RATE_PER_SECOND``. A person typing never meets it; a script flooding the queue does.
+  Starting chats is limited per client address the same way (``StartLimits``).
 - **Expected wait.** Place in the queue times the seconds one place took recently (see
   ``expected_wait``), or a configured estimate when there is too little recent data.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +31,9 @@ MAX_CHAT_MESSAGE_CHARS = 2000
 MAX_NAME_CHARS = 100
 RATE_BURST = 8
 RATE_PER_SECOND = 2.0
+START_BURST = 5  # chats one client address may start at once ...
+START_PER_HOUR = 20.0  # ... and then per hour
+MAX_ADDRESSES = 10_000  # addresses StartLimits remembers
 MIN_WAIT_SAMPLES = 3  # fewer recent answered chats than this: use the configured estimate
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _EXTERNAL_PREFIX = "chat-"
@@ -63,6 +68,34 @@ def client_id_of(chat_id: int, stored_external_id: str | None) -> str | None:
     if stored_external_id is None or not stored_external_id.startswith(prefix):
         return None
     return stored_external_id[len(prefix) :]
+
+
+class StartLimits:
+    """Chat starts per client address: a token bucket each, for as many addresses as fit.
+
+    Starting a chat creates a customer and a case, so a script that starts chats in a loop
+    would fill the queue with empty cases. A person starts a few chats an hour at most; an
+    office behind one address (a bank branch's guest network) a few more: ``START_BURST`` at
+    once, then ``START_PER_HOUR``. The table forgets the least recently seen address beyond
+    ``MAX_ADDRESSES``, so it cannot grow without bound (a forgotten address starts afresh).
+    """
+
+    def __init__(
+        self,
+        burst: int = START_BURST,
+        per_hour: float = START_PER_HOUR,
+        max_addresses: int = MAX_ADDRESSES,
+    ) -> None:
+        self._burst, self._per_second = burst, per_hour / 3600
+        self._max = max_addresses
+        self._buckets: OrderedDict[str, RateLimiter] = OrderedDict()
+
+    def allow(self, address: str, now: datetime) -> bool:
+        bucket = self._buckets.pop(address, None) or RateLimiter(self._burst, self._per_second)
+        self._buckets[address] = bucket  # most recently seen last
+        while len(self._buckets) > self._max:
+            self._buckets.popitem(last=False)
+        return bucket.allow(now)
 
 
 @dataclass(slots=True)

@@ -51,3 +51,9 @@ class InvalidTransition(DomainError):
 
 class Conflict(DomainError):
     code = "conflict"
+
+
+class TooManyRequests(DomainError):
+    """Someone asks faster than a person would (e.g. starting chat after chat): wait."""
+
+    code = "rate_limited"

@@ -43,6 +43,7 @@ DOMAIN_STATUS: tuple[tuple[type[domain.DomainError], int], ...] = (
     (domain.AuthenticationFailed, 401),
     (domain.InvalidTransition, 409),
     (domain.Conflict, 409),
+    (domain.TooManyRequests, 429),
 )
 HTTP_CODES = {
     400: "bad_request",

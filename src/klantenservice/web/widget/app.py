@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from klantenservice.domain.chat import StartLimits
 from klantenservice.web import errors, i18n
 from klantenservice.web.deps import AppContext
 from klantenservice.web.templating import Templates
@@ -28,6 +29,8 @@ def mount_widget(app: FastAPI, context: AppContext) -> None:
     templates = Templates(i18n.load_translations(), timezone=context.settings.timezone)
     chat = _sub_app(context, templates)
     chat.state.hub = ChatHub(context)
+    settings = context.settings  # chat starts per client address:
+    chat.state.start_limits = StartLimits(settings.chat_start_burst, settings.chat_starts_per_hour)
     chat.include_router(pages.router)
     chat.include_router(socket.router)
     demo = _sub_app(context, templates)

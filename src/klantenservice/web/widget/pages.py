@@ -20,8 +20,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from klantenservice.domain.chat import MAX_CHAT_MESSAGE_CHARS, MAX_NAME_CHARS
-from klantenservice.domain.errors import PermissionDenied
+from klantenservice.domain.chat import MAX_CHAT_MESSAGE_CHARS, MAX_NAME_CHARS, StartLimits
+from klantenservice.domain.errors import PermissionDenied, TooManyRequests
 from klantenservice.domain.vocabulary import Language
 from klantenservice.services import chat as chat_service
 from klantenservice.web import i18n
@@ -94,6 +94,10 @@ async def start(request: Request, body: StartIn) -> JSONResponse:
     if not same_origin(request):
         raise PermissionDenied("chats are started from the chat page of this server")
     context: AppContext = request.app.state.context
+    limits: StartLimits = request.app.state.start_limits
+    address = request.client.host if request.client else "unknown"
+    if not limits.allow(address, context.clock.now()):
+        raise TooManyRequests("too many chats started from this address; try again later")
     started = await run_in_threadpool(
         chat_service.start_chat,
         context.uow_factory(),
