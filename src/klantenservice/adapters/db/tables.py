@@ -358,3 +358,9 @@ portal_assertions = Table(
 Index("ix_cases_queue_id_id", cases.c.queue_id, cases.c.id)
 Index("ix_cases_queue_status_id", cases.c.queue_id, cases.c.status, cases.c.id)
 Index("ix_cases_merged_into", cases.c.merged_into)
+
+# --- e-mail (migration 0007) -------------------------------------------------------------------
+
+# --- whatsapp and sms (migration 0008) ---------------------------------------------------------
+
+# --- phone and ivr (migration 0009) ------------------------------------------------------------
