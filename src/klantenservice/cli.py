@@ -7,6 +7,7 @@
     klantenservice audit show [--subject TYPE:ID] [--action A] [--actor A] [--limit N]
     klantenservice token create NAME [--role integration]
     klantenservice user create EMAIL --name N --role agent [--role ...] [--language nl ...]
+    klantenservice ivr lint [FILE] [--offline]
 
 Commands act as the system actor: whoever runs them already holds the database. Settings come
 from ``KS_`` environment variables (``settings.py``); errors are one line on stderr
@@ -28,6 +29,7 @@ from rich.table import Table
 
 from klantenservice.adapters.credentials import Argon2Credentials
 from klantenservice.adapters.db.schema import upgrade_to_head
+from klantenservice.cli_mail import mail_app, run_mail_server
 from klantenservice.cli_support import (
     USAGE_EXIT,
     ErrorReportingGroup,
@@ -44,6 +46,7 @@ from klantenservice.cli_support import (
     use_database,
     utc_now,
 )
+from klantenservice.cli_voice import ivr_app
 from klantenservice.cli_worker import run_worker
 from klantenservice.demo.data import (
     DEFAULT_SEED,
@@ -81,7 +84,10 @@ user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
+app.add_typer(ivr_app, name="ivr")
 app.command("worker")(run_worker)
+app.command("mail-server")(run_mail_server)
+app.add_typer(mail_app, name="mail")
 out = Console(highlight=False, markup=False, soft_wrap=True)
 
 

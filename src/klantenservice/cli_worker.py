@@ -18,6 +18,8 @@ from klantenservice.adapters.clock import SystemClock
 from klantenservice.adapters.db.engine import make_engine
 from klantenservice.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from klantenservice.adapters.mail.smtp import SmtpMailer
+from klantenservice.cli_channels import channel_senders
+from klantenservice.cli_mail import email_reply_handler
 from klantenservice.cli_support import check_database, load_settings
 from klantenservice.services.ports import Clock, UnitOfWorkFactory
 from klantenservice.settings import Settings
@@ -47,6 +49,8 @@ def run_worker(
     clock = SystemClock()
     if settings.smtp_host:
         handlers.append(transcript_handler(settings, factory, clock))
+        handlers.append(email_reply_handler(settings, factory, clock))  # e-mail channel
+    handlers.extend(channel_senders(settings, factory, clock))  # WhatsApp, SMS
     dispatcher = OutboxDispatcher(factory, handlers, clock)
     sweeper = PromiseSweeper(factory, clock)
     console = Console(stderr=True)

@@ -68,6 +68,39 @@ class Settings(BaseSettings):
     portal_demo_sign_in: bool = False  # a fake bank sign-in page for demos and tests
     portal_bank_name: str = "Polderbank"  # the demo bank of the chat widget too
 
+    # WhatsApp Business Cloud API and Twilio SMS (docs/subsystems/whatsapp-sms.md). Without a
+    # secret the channel's webhook refuses everything; without a token nothing is sent.
+    whatsapp_app_secret: str | None = None  # signs webhooks (X-Hub-Signature-256)
+    whatsapp_verify_token: str | None = None  # echoed by Meta when subscribing the webhook
+    whatsapp_access_token: str | None = None  # bearer token for sending
+    whatsapp_phone_number_id: str | None = None  # the business number messages go out from
+    whatsapp_api_base: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v23.0"
+    # approved templates: {"name": {"nl": "Beste {{1}}, ...", "en": "Dear {{1}}, ..."}}
+    whatsapp_templates: dict[str, dict[str, str]] = Field(default_factory=dict)
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None  # signs webhooks (X-Twilio-Signature) and sends
+    twilio_from_number: str | None = None  # E.164 number SMS go out from
+    twilio_api_base: str = "https://api.twilio.com"
+    # the public URL this service is reached at (Twilio signs the URL it called): no trailing /
+    public_base_url: str = "http://localhost:8000"
+    channel_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # Phone and IVR (docs/subsystems/phone-ivr.md): Twilio Voice webhooks are signed with
+    # twilio_auth_token against public_base_url. Menus: a TOML file, else the shipped ones.
+    ivr_menu_file: str | None = None
+    voice_default_language: Literal["nl", "en"] = "nl"
+    voice_numbers: dict[str, Literal["nl", "en"]] = Field(default_factory=dict)  # dialled → lang
+
+    # E-mail channel (docs/subsystems/email.md): the SMTP listener (`klantenservice mail-server`)
+    # accepts mail for these addresses only; raw mails and attachments are files under the dir.
+    email_addresses: list[str] = Field(default_factory=list)
+    email_listen_host: str = "127.0.0.1"
+    email_listen_port: int = Field(default=2525, ge=1, le=65535)
+    email_storage_dir: str = "./var/mail"
+    email_max_message_bytes: int = Field(default=40 * 1024 * 1024, ge=1024)
+    email_max_attachment_bytes: int = Field(default=30 * 1024 * 1024, ge=1024)
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:

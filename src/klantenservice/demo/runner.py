@@ -33,12 +33,18 @@ from klantenservice.demo.plan import (
     TakeOver,
 )
 from klantenservice.demo.standard import EMERGENCY_QUEUE
-from klantenservice.demo.texts import wrap_agent, wrap_customer
+from klantenservice.demo.texts import (
+    CASE_UPDATE_TEMPLATE,
+    DEMO_WHATSAPP_TEMPLATES,
+    wrap_agent,
+    wrap_customer,
+)
 from klantenservice.domain.calendars import BusinessCalendar
 from klantenservice.domain.cases import format_reference
 from klantenservice.domain.customers import ContactKind, ContactPoint
+from klantenservice.domain.errors import InvalidTransition
 from klantenservice.domain.vocabulary import AgentId, CaseId, Channel, CustomerId
-from klantenservice.services import cases, inbound, messages
+from klantenservice.services import cases, inbound, messages, messaging
 from klantenservice.services.ports import SYSTEM, Actor, UnitOfWorkFactory
 
 CONTACT_KIND = {
@@ -142,9 +148,29 @@ class Runner:
         if isinstance(action, Reply):
             channel = action.channel or plan.channel
             body = self._render(plan, state, agent, wrap_agent(action.text, channel, plan.language))
-            messages.reply_to_case(
-                uow, actor=agent, case_id=state.case_id, body=body, now=at, channel=action.channel
-            )
+            try:
+                messages.reply_to_case(
+                    uow,
+                    actor=agent,
+                    case_id=state.case_id,
+                    body=body,
+                    now=at,
+                    channel=action.channel,
+                )
+            except InvalidTransition:
+                if channel is not Channel.WHATSAPP:
+                    raise
+                # the 24-hour window closed: what agents do then, an approved template
+                messaging.send_whatsapp_template(
+                    self.uow_factory(),
+                    actor=agent,
+                    case_id=state.case_id,
+                    name=CASE_UPDATE_TEMPLATE,
+                    language=plan.language.value,
+                    parameters=[self._render(plan, state, agent, "{first}")],
+                    registry=DEMO_WHATSAPP_TEMPLATES,
+                    now=at,
+                )
         elif isinstance(action, Note):
             body = self._render(plan, state, agent, action.text)
             messages.add_note(uow, actor=agent, case_id=state.case_id, body=body, now=at)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from klantenservice.domain.vocabulary import Channel, Language, Priority
+from klantenservice.domain.whatsapp import TemplateRegistry
 
 Texts = Mapping[Language, tuple[str, ...]]
 
@@ -108,6 +109,18 @@ def wrap_agent(text: str, channel: Channel, language: Language) -> str:
         return ("Aan de balie besproken: " if nl else "Discussed at the branch: ") + text
     return text
 
+
+# The demo bank's approved WhatsApp template, sent when the 24-hour window has closed.
+CASE_UPDATE_TEMPLATE = "case_update"
+DEMO_WHATSAPP_TEMPLATES = TemplateRegistry.from_mapping(
+    {
+        CASE_UPDATE_TEMPLATE: {
+            "nl": "Beste {{1}}, er is nieuws over uw vraag. Stuur ons een bericht om verder te "
+            "gaan.",
+            "en": "Dear {{1}}, there is news about your question. Send us a message to continue.",
+        }
+    }
+)
 
 MERCHANTS = ("Albert Heijn", "Jumbo", "bol.com", "de NS-automaat", "Shell", "HEMA", "Coolblue")
 STOCKS = ("ASML", "Shell", "Unilever", "Adyen", "ING", "Philips", "Heineken")

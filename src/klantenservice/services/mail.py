@@ -22,6 +22,10 @@ class OutgoingMail:
     text: str  # plain text: customer-written text is never interpreted as HTML
     language: str  # Content-Language
     message_id: str  # the same for a retry of the same mail, so receivers can deduplicate
+    # threading (replies to a customer's e-mail, services/email_outbound.py)
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    automatic: bool = True  # RFC 3834 Auto-Submitted; False for a person's reply
 
 
 class Mailer(Protocol):

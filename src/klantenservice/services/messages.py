@@ -17,7 +17,7 @@ from klantenservice.domain.events import DomainEvent
 from klantenservice.domain.messages import Message
 from klantenservice.domain.permissions import Permission
 from klantenservice.domain.vocabulary import AuthorKind, CaseId, Channel, Direction
-from klantenservice.services import access
+from klantenservice.services import access, channel_rules
 from klantenservice.services.cases import save_change
 from klantenservice.services.ports import Actor, Page, UnitOfWork
 
@@ -38,9 +38,9 @@ def _write_agent_message(
             uow, actor, case_id, permission=Permission.MESSAGE_WRITE, for_update=True
         )
     else:
-        case = access.get_case_to_work_on(
-            uow, actor, case_id, permission=Permission.MESSAGE_WRITE
-        )
+        case = access.get_case_to_work_on(uow, actor, case_id, permission=Permission.MESSAGE_WRITE)
+        # WhatsApp's 24-hour window, SMS opt-out: refused before anything is stored
+        channel_rules.check_reply(uow, case, channel or case.channel, now)
     _case, message = store_agent_message(
         uow, actor=actor, case=case, body=body, now=now, channel=channel, action=action
     )

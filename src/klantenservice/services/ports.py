@@ -38,6 +38,9 @@ from klantenservice.domain.vocabulary import (
 )
 from klantenservice.services.chat_ports import ChatRepository
 from klantenservice.services.desk_reads import InboxReads, SupervisionReads
+from klantenservice.services.email_ports import EmailRepository
+from klantenservice.services.messaging_ports import MessagingRepository
+from klantenservice.services.voice_ports import CallRepository
 
 
 class DuplicateExternalId(Exception):
@@ -273,10 +276,13 @@ class UnitOfWork(Protocol):
     audit: AuditTrail
     outbox: Outbox
     chats: ChatRepository  # the customer chat widget (services/chat.py)
+    messaging: MessagingRepository  # WhatsApp and SMS (services/messaging.py)
     reply_templates: ReplyTemplateRepository
     portal: PortalRepository
     inbox: InboxReads  # the desk's inbox page (services/desk.py)
     supervision: SupervisionReads  # the supervisor's board (services/supervision.py)
+    email: EmailRepository  # the e-mail channel (services/email_intake.py)
+    calls: CallRepository  # phone calls (services/voice.py)
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -43,8 +43,12 @@ from klantenservice.web.api import (
     live,
     messages,
     reply_templates,
+    voice,
+    whatsapp,
 )
 from klantenservice.web.deps import AppContext
+from klantenservice.web.voice.routes import router as voice_router
+from klantenservice.web.webhooks import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 ROUTERS = (
@@ -59,6 +63,8 @@ ROUTERS = (
     audit.router,
     health.router,
     live.router,
+    voice.router,
+    whatsapp.router,
 )
 
 
@@ -132,6 +138,8 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router, include_in_schema=False)  # /health for load balancers
+    app.include_router(webhooks_router)  # /webhooks/whatsapp, /webhooks/sms (provider-signed)
+    app.include_router(voice_router)  # /voice/*: Twilio Voice webhooks (signed), TwiML
     install_desk(app, context)
     install_portal(app, context)
     install_widget(app, context)  # /chat (customer chat widget) and /demo/bank

@@ -22,12 +22,15 @@ from sqlalchemy import Connection, Engine
 from klantenservice.adapters.db.engine import READ_ONLY
 from klantenservice.adapters.db.repositories.agents import SqlAgents
 from klantenservice.adapters.db.repositories.audit import SqlAudit
+from klantenservice.adapters.db.repositories.calls import SqlCalls
 from klantenservice.adapters.db.repositories.cases import SqlCases
 from klantenservice.adapters.db.repositories.chats import SqlChats
 from klantenservice.adapters.db.repositories.customers import SqlCustomers
 from klantenservice.adapters.db.repositories.directory import ConfigCache, SqlDirectory
+from klantenservice.adapters.db.repositories.email import SqlEmail
 from klantenservice.adapters.db.repositories.inbox import SqlInbox
 from klantenservice.adapters.db.repositories.messages import SqlMessages
+from klantenservice.adapters.db.repositories.messaging import SqlMessaging
 from klantenservice.adapters.db.repositories.outbox import SqlOutbox
 from klantenservice.adapters.db.repositories.portal import SqlPortal
 from klantenservice.adapters.db.repositories.reply_templates import SqlReplyTemplates
@@ -87,6 +90,9 @@ class SqlUnitOfWork:
         self.portal = SqlPortal(connection)
         self.inbox = SqlInbox(connection)
         self.supervision = SqlSupervision(connection)
+        self.messaging = SqlMessaging(connection)  # WhatsApp and SMS
+        self.email = SqlEmail(connection)
+        self.calls = SqlCalls(connection)  # phone
         self._live_pending = []
         self.outbox = SqlOutbox(connection, self._live_pending if self._live is not None else None)
         return self

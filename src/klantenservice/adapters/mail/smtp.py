@@ -67,7 +67,12 @@ def compose(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = mail.message_id
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
+    if mail.automatic:
+        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
+    if mail.in_reply_to:
+        message["In-Reply-To"] = mail.in_reply_to
+    if mail.references:
+        message["References"] = " ".join(mail.references)
     message.set_content(mail.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message["Content-Language"] = mail.language  # after set_content, which clears Content-*
     return message

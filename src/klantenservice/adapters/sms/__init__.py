@@ -1,0 +1,1 @@
+"""SMS through Twilio: the REST client pointed at a configurable base URL."""

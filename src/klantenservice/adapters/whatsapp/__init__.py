@@ -1,0 +1,1 @@
+"""WhatsApp Business Cloud API: webhook signature and payloads, and the sending client."""

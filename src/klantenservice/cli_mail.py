@@ -1,0 +1,140 @@
+"""`klantenservice mail-server` and `klantenservice mail quarantine`: the e-mail channel.
+
+``mail-server`` runs the SMTP listener (aiosmtpd) for ``KS_EMAIL_ADDRESSES`` on
+``KS_EMAIL_LISTEN_HOST:PORT`` and the importer that turns stored raw mails into messages, until
+Ctrl+C or SIGTERM. Mails stored before a crash are imported at start. ``mail quarantine`` lists
+mails that could not become a message, with the reason (no contents). See
+docs/subsystems/email.md.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, cast
+
+import typer
+from rich.console import Console
+
+from klantenservice.adapters.clock import SystemClock
+from klantenservice.adapters.db.engine import make_engine
+from klantenservice.adapters.db.unit_of_work import SqlUnitOfWorkFactory
+from klantenservice.adapters.mail.parse import MailFileParser
+from klantenservice.adapters.mail.smtp import SmtpMailer
+from klantenservice.adapters.mail.smtp_server import IntakeHandler, mail_server
+from klantenservice.cli_support import check_database, load_settings
+from klantenservice.domain.email import EmailLimits
+from klantenservice.services.email_intake import quarantine_list
+from klantenservice.services.inbound import IntakeOptions
+from klantenservice.services.ports import Clock, UnitOfWorkFactory
+from klantenservice.settings import Settings
+from klantenservice.workers.email_importer import EmailImporter
+from klantenservice.workers.email_reply import EmailReplyHandler
+
+mail_app = typer.Typer(help="The e-mail channel: quarantine.", no_args_is_help=True)
+
+
+def limits(settings: Settings) -> EmailLimits:
+    return EmailLimits(
+        max_message_bytes=settings.email_max_message_bytes,
+        max_attachment_bytes=settings.email_max_attachment_bytes,
+    )
+
+
+def importer(settings: Settings, factory: SqlUnitOfWorkFactory, clock: Clock) -> EmailImporter:
+    options = IntakeOptions(
+        reopen_window=timedelta(days=settings.reopen_window_days),
+        auto_assign=settings.auto_assign,
+    )
+    root = Path(settings.email_storage_dir)
+    parser = MailFileParser(limits(settings))
+    uow = cast(UnitOfWorkFactory, factory)
+    return EmailImporter(uow, parser, root / "attachments", clock, options)
+
+
+def email_reply_handler(
+    settings: Settings, factory: SqlUnitOfWorkFactory, clock: Clock
+) -> EmailReplyHandler:
+    """Agent replies on e-mail cases, sent through KS_SMTP_* as ``KS_MAIL_FROM``."""
+    assert settings.smtp_host is not None
+    mailer = SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.mail_from,
+        security=settings.smtp_security,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        timeout=settings.smtp_timeout_seconds,
+    )
+    domain = settings.mail_from.rpartition("@")[2] or "klantenservice.invalid"
+    return EmailReplyHandler(cast(UnitOfWorkFactory, factory), mailer, clock, domain=domain)
+
+
+def run_mail_server() -> None:
+    """Receive e-mail over SMTP for KS_EMAIL_ADDRESSES and import it as messages."""
+    settings = load_settings()
+    check_database(settings)
+    console = Console(stderr=True)
+    if not settings.email_addresses:
+        console.print("KS_EMAIL_ADDRESSES is empty: no address to receive mail for")
+        raise typer.Exit(2)
+    engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    factory = SqlUnitOfWorkFactory(engine)
+    clock = SystemClock()
+    mail_importer = importer(settings, factory, clock)
+    handler = IntakeHandler(
+        cast(UnitOfWorkFactory, factory),
+        Path(settings.email_storage_dir) / "raw",
+        settings.email_addresses,
+        clock,
+        on_stored=mail_importer.wake,
+    )
+    controller = mail_server(
+        handler,
+        host=settings.email_listen_host,
+        port=settings.email_listen_port,
+        max_message_bytes=settings.email_max_message_bytes,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    thread = threading.Thread(target=mail_importer.run_forever, args=(stop,), daemon=True)
+    thread.start()
+    controller.start()
+    console.print(
+        f"mail server listening on {settings.email_listen_host}:{settings.email_listen_port}"
+    )
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        controller.stop()
+        mail_importer.wake()
+        thread.join(timeout=10)
+        engine.dispose()
+
+
+@mail_app.command("quarantine")
+def quarantine(
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+) -> None:
+    """Mails that could not become a message, with the reason (never the contents)."""
+    settings = load_settings()
+    check_database(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        found = quarantine_list(cast(UnitOfWorkFactory, SqlUnitOfWorkFactory(engine)), limit=limit)
+    finally:
+        engine.dispose()
+    out = Console(highlight=False, markup=False, soft_wrap=True)
+    if not found:
+        out.print("no mail in quarantine")
+        return
+    for raw in found:
+        out.print(
+            f"{raw.id}\t{raw.received_at:%Y-%m-%d %H:%M}\t{raw.source}\t{raw.size} bytes\t"
+            f"{raw.reason}\t{raw.path}"
+        )

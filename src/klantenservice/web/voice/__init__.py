@@ -1,0 +1,1 @@
+"""Twilio Voice webhooks: IVR, queue, call-backs, call records (docs/subsystems/phone-ivr.md)."""
