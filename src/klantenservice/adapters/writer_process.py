@@ -34,6 +34,7 @@ starts a new child.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import pickle
@@ -209,6 +210,9 @@ def serve(connection: Connection, spec: WriterSpec) -> None:
     uow_factory = cast(UnitOfWorkFactory, factory)  # see web/app.py: create_app
     memo = RoutingMemo()  # this process is the committer's one writer
     generation = 0
+    # As the web process does after startup (web/app.py): what is built now lives as long as
+    # the process; keep it out of the collector's full passes.
+    gc.freeze()
     try:
         while True:
             try:
