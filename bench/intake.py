@@ -5,7 +5,8 @@ routed, promise started, audited, outbox event) on SQLite (WAL). Baseline, in th
 bare Starlette endpoint (bench/intake_baseline.py) on the same uvicorn settings inserting the
 same message row with `sqlite3` (WAL, same `synchronous`). Load: Debian's `wrk` on 127.0.0.1,
 rounds interleaved A B A B ... Prints req/s per round, medians, the ratio, p50/p99 latency,
-and each server's peak RSS; checks that every acknowledged message is stored exactly once.
+and each server's peak RSS (with its child processes: the intake writer process); checks that
+every acknowledged message is stored exactly once.
 
     .venv/bin/python bench/intake.py [--rounds 3] [--seconds 8] [--connections 32]
 """
@@ -170,9 +171,16 @@ def run_wrk(name: str, port: int, args: argparse.Namespace, env: dict[str, str])
 
 
 def peak_rss_mb(pid: int) -> float:
+    """Peak RSS of the server and its child processes (the intake writer, spawn's tracker)."""
     status = Path(f"/proc/{pid}/status").read_text()
     match = re.search(r"VmHWM:\s+(\d+) kB", status)
-    return int(match.group(1)) / 1024 if match else float("nan")
+    own = int(match.group(1)) / 1024 if match else float("nan")
+    children = [  # listed under the thread that started them
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+    return own + sum(peak_rss_mb(child) for child in children)
 
 
 def count(db: Path, sql: str) -> int:

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     routing_relax_after_minutes: int = Field(default=10, ge=0)
     promise_warn_share: float = Field(default=0.8, gt=0, lt=1)
     auto_assign: bool = True
+    # Who writes the intake's batches (docs/subsystems/intake.md): a child process of the web
+    # process ("process", off its GIL) or a thread of it ("thread").
+    intake_writer: Literal["thread", "process"] = "process"
 
     page_size_max: int = Field(default=200, ge=10, le=1000)
     webhook_urls: list[str] = Field(default_factory=list)

@@ -97,3 +97,46 @@ def test_a_handler_answering_the_wrong_number_of_outcomes_is_an_error() -> None:
     with pytest.raises(RuntimeError, match="wrong number"):
         asyncio.run(main())
     committer.close()
+
+
+def test_start_and_close_hooks_run_in_the_writer_thread_around_the_batches() -> None:
+    threads: list[tuple[str, str]] = []
+
+    def note(what: str) -> None:
+        threads.append((what, threading.current_thread().name))
+
+    def handler(items: Sequence[int]) -> list[int | Exception]:
+        note("batch")
+        return list(items)
+
+    committer = GroupCommitter(
+        handler, name="hooks", on_start=lambda: note("start"), on_close=lambda: note("close")
+    )
+
+    async def main() -> int:
+        await committer.start()
+        return await committer.submit(1)
+
+    assert asyncio.run(main()) == 1
+    committer.close()
+    assert [what for what, _ in threads] == ["start", "batch", "close"]
+    assert len({name for _, name in threads}) == 1
+    assert threads[0][1].startswith("hooks")
+
+
+def test_a_closed_committer_closes_once_and_writes_again_on_a_later_submit() -> None:
+    closed: list[int] = []
+    committer = GroupCommitter(
+        lambda items: [i * 2 for i in items], on_close=lambda: closed.append(1)
+    )
+
+    async def main() -> int:
+        return await committer.submit(2)
+
+    assert asyncio.run(main()) == 4
+    committer.close()
+    committer.close()
+    assert closed == [1]
+    assert asyncio.run(main()) == 4  # a new writer thread
+    committer.close()
+    assert closed == [1, 1]

@@ -39,8 +39,18 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def app(database_url: str, clock: FakeClock) -> FastAPI:
-    settings = Settings(database_url=database_url, environment="test")
+def intake_writer() -> str:
+    """``KS_INTAKE_WRITER`` of the web tests: the thread (no child process to start per test).
+
+    The core intake tests (test_intake.py) run with both writers; the browser tests and the
+    two-process live test run real servers with the default (``process``).
+    """
+    return "thread"
+
+
+@pytest.fixture
+def app(database_url: str, clock: FakeClock, intake_writer: str) -> FastAPI:
+    settings = Settings(database_url=database_url, environment="test", intake_writer=intake_writer)
     return create_app(settings, clock=clock, credentials=Argon2Credentials(fast_hasher()))
 
 

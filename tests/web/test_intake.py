@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from tests.web.support import API, START, World
 
+from klantenservice.adapters.writer_process import WriterProcess
 from klantenservice.web.api import intake
+from klantenservice.web.deps import AppContext
 from klantenservice.web.schemas.messages import IntakeOut
+
+
+@pytest.fixture(params=["thread", "process"])
+def intake_writer(request: pytest.FixtureRequest) -> str:
+    """Every test here runs with the writer thread and with the writer process."""
+    return str(request.param)
 
 
 def test_intake_creates_the_customer_the_case_the_assignment_and_the_promise(
@@ -276,3 +286,23 @@ def test_other_methods_on_the_intake_path_reach_fastapi(world: World) -> None:
     answer = world.client.get(f"{API}/messages/inbound", headers=world.integration)
     assert answer.status_code == 405
     assert answer.json()["error"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("intake_writer", ["process"])
+def test_a_dead_writer_process_answers_503_and_the_next_request_starts_a_new_one(
+    world: World, context: AppContext
+) -> None:
+    world.intake(external_id="before")
+    handler = context.intake_writer._handler
+    assert isinstance(handler, WriterProcess)
+    pid = handler.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    body = {"channel": "email", "body": "Hallo", "contact": {"kind": "email", "value": "a@b.nl"}}
+    refused = world.post("/messages/inbound", world.integration, body)
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "1"
+    assert refused.json()["error"] == "unavailable"
+    again = world.post("/messages/inbound", world.integration, body)
+    assert again.status_code == 201, again.text
+    assert handler.pid not in (None, pid)

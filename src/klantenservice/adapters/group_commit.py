@@ -12,7 +12,9 @@ latency under light load stays that of a single transaction.
 
 The handler runs in one dedicated thread (the event loop never blocks on the database) and
 returns one outcome per item, in order: a result, or an exception to raise to that item's
-caller. A handler that raises fails the whole batch with that exception. A caller whose
+caller. A handler that raises fails the whole batch with that exception. ``on_start`` and
+``on_close`` run in the same thread before the first and after the last batch (the process
+writer starts and stops its child there, ``adapters/writer_process.py``). A caller whose
 request is cancelled (client gone) does not take its item out: it is still written, and
 intake is idempotent on its external id, so a retry finds it.
 """
@@ -35,12 +37,28 @@ class GroupCommitter(Generic[Item, Result]):
         *,
         max_batch: int = 256,
         name: str = "group-commit",
+        on_start: Callable[[], None] | None = None,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
         self._handler = handler
+        self._on_start = on_start
+        self._on_close = on_close
         self._max_batch = max_batch
         self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._name = name
+        self._executor: ThreadPoolExecutor | None = None
         self._writer: asyncio.Task[None] | None = None
+
+    def _thread(self) -> ThreadPoolExecutor:
+        """The writer thread; a new one after ``close`` (an app's lifespan may run again)."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self._name)
+        return self._executor
+
+    async def start(self) -> None:
+        """Run ``on_start`` in the writer thread (optional: the handler may start lazily)."""
+        if self._on_start is not None:
+            await asyncio.get_running_loop().run_in_executor(self._thread(), self._on_start)
 
     async def submit(self, item: Item) -> Result:
         """Queue ``item`` for the next batch and wait for its outcome."""
@@ -58,7 +76,7 @@ class GroupCommitter(Generic[Item, Result]):
             del self._pending[: self._max_batch]
             items = [item for item, _ in batch]
             try:
-                outcomes = await loop.run_in_executor(self._executor, self._handler, items)
+                outcomes = await loop.run_in_executor(self._thread(), self._handler, items)
                 if len(outcomes) != len(batch):
                     raise RuntimeError("group commit handler returned the wrong number of outcomes")
             except Exception as error:  # the whole batch failed: every caller learns why
@@ -72,5 +90,14 @@ class GroupCommitter(Generic[Item, Result]):
                     future.set_result(outcome)
 
     def close(self) -> None:
-        """Finish the batch being written and stop the writer thread."""
-        self._executor.shutdown(wait=True)
+        """Finish the batch being written, run ``on_close`` and stop the writer thread.
+
+        Closing twice is harmless, and a later ``start`` or ``submit`` starts a new thread
+        (tests enter one app's lifespan from two clients, nested).
+        """
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        if self._on_close is not None:
+            executor.submit(self._on_close)  # after every batch already queued
+        executor.shutdown(wait=True)

@@ -55,6 +55,13 @@ class DuplicateExternalId(Exception):
         self.external_id = external_id
 
 
+class Unavailable(Exception):
+    """Something the use case needs is not running now (the intake writer process restarting).
+
+    Nothing of the request is known to have happened or not: answered as 503, to retry.
+    """
+
+
 class ConcurrentChange(Exception):
     """Another transaction committed a conflicting row first (e.g. the same new contact point).
 

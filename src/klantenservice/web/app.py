@@ -25,9 +25,11 @@ from klantenservice.adapters.db.engine import make_engine
 from klantenservice.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from klantenservice.adapters.group_commit import GroupCommitter
 from klantenservice.adapters.live.choice import live_bus_for
+from klantenservice.adapters.writer_process import WriterProcess, WriterSpec
 from klantenservice.services import inbound
 from klantenservice.services.assignment import routing_policy
 from klantenservice.services.inbound import IntakeOptions, IntakeRequest, IntakeResult
+from klantenservice.services.live import LivePublisher
 from klantenservice.services.ports import Clock, Credentials, UnitOfWorkFactory
 from klantenservice.settings import Settings, get_settings
 from klantenservice.web import errors
@@ -98,7 +100,8 @@ def create_app(
     live_bus, live_publisher = live_bus_for(settings.database_url)  # started in lifespan
     # cast: the UnitOfWork protocol declares its repositories as mutable attributes, which
     # mypy matches invariantly (SqlCustomers is not CustomerRepository); see the report.
-    uow_factory = cast(UnitOfWorkFactory, SqlUnitOfWorkFactory(engine, live=live_publisher))
+    sql_uow_factory = SqlUnitOfWorkFactory(engine, live=live_publisher)
+    uow_factory = cast(UnitOfWorkFactory, sql_uow_factory)
     clock = clock or SystemClock()
     credentials = credentials or Argon2Credentials()
     options = intake_options(settings)
@@ -109,13 +112,16 @@ def create_app(
         clock=clock,
         credentials=credentials,
         intake=options,
-        intake_writer=intake_writer(uow_factory, clock, credentials, options),
+        intake_writer=intake_writer(
+            settings, sql_uow_factory, clock, credentials, options, live_publisher
+        ),
         live=live_bus,
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await live_bus.start()
+        await context.intake_writer.start()  # the process writer's child, before requests
         # Everything built at startup lives as long as the process: keep it out of the
         # collector's full passes, which otherwise walk it again and again under load.
         gc.freeze()
@@ -171,9 +177,39 @@ def install_widget(app: FastAPI, context: AppContext) -> None:
 
 
 def intake_writer(
+    settings: Settings,
+    uow_factory: SqlUnitOfWorkFactory,
+    clock: Clock,
+    credentials: Credentials,
+    options: IntakeOptions,
+    live: LivePublisher | None,
+) -> GroupCommitter[IntakeRequest, IntakeResult]:
+    """Batches concurrent inbound messages into one transaction each (group commit).
+
+    ``KS_INTAKE_WRITER``: written by a child process (``process``: the writer's Python runs
+    beside the event loop's instead of taking turns on one GIL) or by a thread of this
+    process (``thread``); same batches, same outcomes (docs/subsystems/intake.md).
+    """
+    if settings.intake_writer == "process":
+        spec = WriterSpec(
+            database_url=settings.database_url,
+            sqlite_synchronous=settings.sqlite_synchronous,
+            options=options,
+            credentials=credentials,
+            collect_live=live is not None,
+        )
+        cache = uow_factory.cache
+        process = WriterProcess(spec, clock, live=live, config_generation=lambda: cache.generation)
+        return GroupCommitter(
+            process, name="intake-writer", on_start=process.start, on_close=process.close
+        )
+    return thread_writer(cast(UnitOfWorkFactory, uow_factory), clock, credentials, options)
+
+
+def thread_writer(
     uow_factory: UnitOfWorkFactory, clock: Clock, credentials: Credentials, options: IntakeOptions
 ) -> GroupCommitter[IntakeRequest, IntakeResult]:
-    """Batches concurrent inbound messages into one transaction each (group commit)."""
+    """The batches written by the committer's thread, in this process."""
 
     memo = inbound.RoutingMemo()  # used by the committer's one writer thread only
 

@@ -8,6 +8,8 @@ Every error answer is ``{"error": <code>, "message": <text for a person>}``:
         a body that is not JSON       415 "unsupported_media_type"
     HTTPException (404 route, 405)    its status, code from HTTP_CODES
     request body over the limit       413 "too_large"     (RequestSizeLimit, before parsing)
+    Unavailable (services/ports.py)   503 "unavailable"   with Retry-After (the intake writer
+                                                           process restarting)
     anything else                     500 "internal"      (UnexpectedErrors; logged without
                                                            message text, body or parameters)
 
@@ -30,6 +32,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from klantenservice.domain import errors as domain
+from klantenservice.services.ports import Unavailable
 
 logger = logging.getLogger("klantenservice.web")
 
@@ -114,6 +117,11 @@ def describe_problems(problems: Sequence[Any]) -> str:
     if more > 0:
         parts.append(f"and {more} more")
     return "; ".join(parts) or "the request is not valid"
+
+
+async def on_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    """503: a retry soon is expected to work (the message says what was not running)."""
+    return error_response(503, "unavailable", str(error), {"Retry-After": "1"})
 
 
 async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
@@ -233,5 +241,6 @@ def install(app: FastAPI, *, max_request_bytes: int = MAX_REQUEST_BYTES) -> None
     app.add_exception_handler(domain.DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_request_validation)
     app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(Unavailable, on_unavailable)
     app.add_middleware(UnexpectedErrors)
     app.add_middleware(RequestSizeLimit, limit=max_request_bytes)

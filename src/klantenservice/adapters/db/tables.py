@@ -357,7 +357,14 @@ portal_assertions = Table(
 # count the histories of merged cases), which without an index scans all cases.
 Index("ix_cases_queue_id_id", cases.c.queue_id, cases.c.id)
 Index("ix_cases_queue_status_id", cases.c.queue_id, cases.c.status, cases.c.id)
-Index("ix_cases_merged_into", cases.c.merged_into)
+# Partial (migration 0010): over every case, SQLite's planner took it for the intake's
+# "merged_into IS NULL" and scanned all cases per message.
+Index(
+    "ix_cases_merged_into",
+    cases.c.merged_into,
+    sqlite_where=cases.c.merged_into.is_not(None),
+    postgresql_where=cases.c.merged_into.is_not(None),
+)
 
 # --- e-mail (migration 0007) -------------------------------------------------------------------
 

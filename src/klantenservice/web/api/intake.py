@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from klantenservice.domain.cases import format_reference
 from klantenservice.domain.errors import DomainError, ValidationError
 from klantenservice.services.inbound import IntakeRequest, IntakeResult
+from klantenservice.services.ports import Unavailable
 from klantenservice.web import errors, json_body
 from klantenservice.web.deps import AppContext, token_of
 from klantenservice.web.schemas.messages import InboundIn, IntakeOut
@@ -126,6 +127,8 @@ async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         response = await errors.on_request_validation(request, error)
     except HTTPException as error:  # 413 from the size limit's counting receive
         response = await errors.on_http_error(request, error)
+    except Unavailable as error:  # the intake writer process died: retry
+        response = await errors.on_unavailable(request, error)
     else:  # what Response(body, code, media_type=JSON) sends, without building one
         headers = [(b"content-length", b"%d" % len(body)), (b"content-type", _JSON_TYPE)]
         await send({"type": "http.response.start", "status": code, "headers": headers})

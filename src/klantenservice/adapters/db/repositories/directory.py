@@ -2,7 +2,8 @@
 
 Calendars and policies are read on every intake, and change rarely: they are cached per engine
 for a few seconds (``CONFIG_TTL``); a write through this repository clears the cache. Another
-process sees a change after at most the TTL.
+process sees a change after at most the TTL; the intake's writer process is told at once
+(``ConfigCache.generation``, ``adapters/writer_process.py``).
 """
 
 from __future__ import annotations
@@ -34,12 +35,15 @@ class ConfigCache:
         self.calendar_rows: dict[str, tuple[Any, ...]] = {}  # what each calendar was built from
         self.policies: list[PromisePolicy] = []
         self.queues: dict[int, Queue] = {}
+        # counts clear(): the intake's writer process drops its own cache when this changed
+        self.generation = 0
 
     def fresh(self) -> bool:
         return _time.monotonic() - self.loaded_at < CONFIG_TTL
 
     def clear(self) -> None:
         self.loaded_at = -1.0
+        self.generation += 1
 
 
 def _queue(row: Row[Any]) -> Queue:
