@@ -3,9 +3,8 @@
 A channel is sent on only when its credentials are configured: WhatsApp needs
 ``KS_WHATSAPP_ACCESS_TOKEN`` and ``KS_WHATSAPP_PHONE_NUMBER_ID``; SMS needs
 ``KS_TWILIO_ACCOUNT_SID``, ``KS_TWILIO_AUTH_TOKEN`` and ``KS_TWILIO_FROM_NUMBER``. Without
-them no handler takes the channel's ``message.outbound`` events, and the dispatcher marks them
-delivered with nothing sent, as for any event no handler accepts (docs/subsystems/outbox.md);
-the message has no ``outbound_deliveries`` row, which is how an operator finds them.
+them the channel's messages are not silently dropped: ``NotConfigured`` refuses each one, so
+its ``outbound_deliveries`` row says "refused" and names the missing settings.
 """
 
 from __future__ import annotations
@@ -16,9 +15,20 @@ from klantenservice.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from klantenservice.adapters.sms.twilio_sender import TwilioSmsSender
 from klantenservice.adapters.whatsapp.cloud_api import CloudApiSender
 from klantenservice.domain.vocabulary import Channel
+from klantenservice.services.messaging_ports import SendRefused, TemplateSend
 from klantenservice.services.ports import Clock, UnitOfWorkFactory
 from klantenservice.settings import Settings
 from klantenservice.workers.messaging_outbound import ChannelSender
+
+
+class NotConfigured:
+    """The sender of a channel without credentials: refuses, naming what is missing."""
+
+    def __init__(self, channel: Channel, settings: str) -> None:
+        self._reason = f"{channel.value}: not configured ({settings})"
+
+    def send(self, *, to: str, body: str, template: TemplateSend | None) -> str:
+        raise SendRefused(self._reason)
 
 
 def channel_senders(
@@ -35,6 +45,11 @@ def channel_senders(
             timeout=settings.channel_timeout_seconds,
         )
         senders.append(ChannelSender(Channel.WHATSAPP, uow, cloud_api, clock))
+    else:
+        missing = NotConfigured(
+            Channel.WHATSAPP, "KS_WHATSAPP_ACCESS_TOKEN, KS_WHATSAPP_PHONE_NUMBER_ID"
+        )
+        senders.append(ChannelSender(Channel.WHATSAPP, uow, missing, clock))
     if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number:
         twilio = TwilioSmsSender(
             account_sid=settings.twilio_account_sid,
@@ -45,4 +60,9 @@ def channel_senders(
             timeout=settings.channel_timeout_seconds,
         )
         senders.append(ChannelSender(Channel.SMS, uow, twilio, clock))
+    else:
+        missing = NotConfigured(
+            Channel.SMS, "KS_TWILIO_ACCOUNT_SID, KS_TWILIO_AUTH_TOKEN, KS_TWILIO_FROM_NUMBER"
+        )
+        senders.append(ChannelSender(Channel.SMS, uow, missing, clock))
     return senders

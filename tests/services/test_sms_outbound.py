@@ -17,6 +17,7 @@ from tests.services.fake_twilio import (
 from tests.services.world import T0, FixedClock, World, build_world
 
 from klantenservice.adapters.sms.twilio_sender import TwilioSmsSender
+from klantenservice.cli_channels import channel_senders
 from klantenservice.domain import sms
 from klantenservice.domain.customers import ContactPoint
 from klantenservice.domain.errors import InvalidTransition
@@ -25,6 +26,7 @@ from klantenservice.services import inbound, messages, messaging
 from klantenservice.services.inbound import InboundMessage, IntakeOptions
 from klantenservice.services.messaging_ports import SendRefused, TemplateSend
 from klantenservice.services.ports import UnitOfWorkFactory
+from klantenservice.settings import Settings
 from klantenservice.workers.messaging_outbound import ChannelSender
 from klantenservice.workers.outbox_dispatcher import OutboxDispatcher
 
@@ -176,3 +178,23 @@ def test_templates_are_not_sent_as_sms(twilio: FakeTwilio) -> None:
     with pytest.raises(SendRefused, match="WhatsApp"):
         sender_for(twilio).send(to=PHONE, body="x", template=TemplateSend("t", "nl", ()))
     assert twilio.requests == []
+
+
+def test_without_credentials_a_reply_is_refused_naming_the_settings_not_dropped(
+    world: World, database_url: str
+) -> None:
+    case_id = sms_case(world)
+    reply = messages.reply_to_case(
+        world.uow(), actor=world.agent_actor("anna"), case_id=case_id, body="Hallo", now=T0
+    )
+    settings = Settings(database_url=database_url, environment="test")  # no Twilio, no Meta
+    senders = channel_senders(settings, world.uow, FixedClock(T0))
+    assert {sender.name for sender in senders} == {"whatsapp-sender", "sms-sender"}
+    OutboxDispatcher(world.uow, list(senders), FixedClock(T0)).run_once()
+    assert reply.id is not None
+    delivery, _ = messaging.delivery_of(uow_of(world), reply.id)
+    assert delivery is not None
+    assert delivery.state == "refused"
+    assert delivery.error == (
+        "sms: not configured (KS_TWILIO_ACCOUNT_SID, KS_TWILIO_AUTH_TOKEN, KS_TWILIO_FROM_NUMBER)"
+    )

@@ -9,19 +9,14 @@ Waits are on events (uvicorn's startup line, the stream's next event) with timeo
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from tests.services.world import T0, World, build_world
+from tests.support.uvicorn_server import Server, start_server
 from tests.web.sse import SseReader
 
 from klantenservice.adapters.credentials import Argon2Credentials
@@ -33,72 +28,8 @@ from klantenservice.services.ports import SYSTEM
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
-STARTUP_SECONDS = 60.0
 EVENT_SECONDS = 15.0
-
-
-@dataclass
-class Server:
-    name: str
-    process: subprocess.Popen[str]
-    base_url: str
-    log: list[str] = field(default_factory=list)
-    log_reader: threading.Thread | None = None
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
-        if self.log_reader is not None:
-            self.log_reader.join(timeout=10)  # ends at EOF of the dead process's stderr
-        if self.process.stderr is not None:
-            self.process.stderr.close()
-
-
-def start_server(name: str, database_url: str) -> Server:
-    """``uvicorn klantenservice.web.app:create_app --factory`` on a socket bound here."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    port = listener.getsockname()[1]
-    command = [
-        sys.executable, "-m", "uvicorn", "klantenservice.web.app:create_app", "--factory",
-        "--fd", str(listener.fileno()), "--no-access-log", "--log-level", "info",
-    ]  # fmt: skip
-    env = {**os.environ, "KS_DATABASE_URL": database_url, "KS_ENVIRONMENT": "test"}
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        pass_fds=(listener.fileno(),),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    listener.close()  # the child has its own copy
-    server = Server(name, process, f"http://127.0.0.1:{port}")
-    started = threading.Event()
-
-    def follow_log() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            server.log.append(line.rstrip())
-            if "Application startup complete" in line:
-                started.set()
-
-    server.log_reader = threading.Thread(target=follow_log, daemon=True)
-    server.log_reader.start()
-    if not started.wait(STARTUP_SECONDS):
-        server.stop()
-        raise AssertionError(f"server {name} did not start:\n" + "\n".join(server.log[-30:]))
-    return server
 
 
 @dataclass
