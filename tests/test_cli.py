@@ -420,6 +420,7 @@ def test_worker_once_delivers_the_waiting_outbox_events(initialised: Run, db_pat
     result = initialised("worker", "--once")
     assert result.exit_code == 0, result.output
     assert "delivered" in result.stderr
+    assert "KS_SMTP_HOST is not set" in result.stderr  # said, not silently skipped
     assert rows(db_path, waiting)[0][0] == 0
 
 

@@ -54,6 +54,11 @@ def run_worker(
     dispatcher = OutboxDispatcher(factory, handlers, clock)
     sweeper = PromiseSweeper(factory, clock)
     console = Console(stderr=True)
+    if not settings.smtp_host:
+        console.print(
+            "[yellow]KS_SMTP_HOST is not set: e-mail replies and chat transcripts are not "
+            "sent[/yellow]"
+        )
     try:
         if once:
             report = sweeper.run_once()
