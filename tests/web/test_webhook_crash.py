@@ -19,6 +19,7 @@ import random
 import signal
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,7 +227,9 @@ def test_a_killed_server_loses_no_acknowledged_webhook_and_stores_none_twice(
         await clients
 
     try:
-        asyncio.run(scenario())
+        # a thread of its own: sync Playwright may have left a running loop in this one
+        with ThreadPoolExecutor(1) as runner:
+            runner.submit(asyncio.run, scenario()).result()
     except TimeoutError:
         logs = "\n".join(line for server in servers for line in server.log[-40:])
         raise AssertionError(
