@@ -27,6 +27,7 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+import klantenservice.cli_mail_imap  # noqa: F401  (registers mail poll, reconcile, backfill)
 from klantenservice.adapters.credentials import Argon2Credentials
 from klantenservice.adapters.db.schema import upgrade_to_head
 from klantenservice.cli_mail import mail_app, run_mail_server

@@ -1,10 +1,12 @@
-"""`klantenservice mail-server` and `klantenservice mail quarantine`: the e-mail channel.
+"""`klantenservice mail-server`, `mail poll|reconcile|backfill|quarantine`: the e-mail channel.
 
 ``mail-server`` runs the SMTP listener (aiosmtpd) for ``KS_EMAIL_ADDRESSES`` on
 ``KS_EMAIL_LISTEN_HOST:PORT`` and the importer that turns stored raw mails into messages, until
 Ctrl+C or SIGTERM. Mails stored before a crash are imported at start. ``mail quarantine`` lists
-mails that could not become a message, with the reason (no contents). See
-docs/subsystems/email.md.
+mails that could not become a message, with the reason (no contents). ``mail poll`` fetches
+the ``KS_IMAP_MAILBOXES`` by UID (forever, or ``--once``) and imports them; ``mail reconcile``
+lists UIDs on the server that were never stored (``--repair`` stores them); ``mail backfill``
+stores a date range. IMAP wiring: ``cli_mail_imap.py``. See docs/subsystems/email.md.
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ from klantenservice.settings import Settings
 from klantenservice.workers.email_importer import EmailImporter
 from klantenservice.workers.email_reply import EmailReplyHandler
 
-mail_app = typer.Typer(help="The e-mail channel: quarantine.", no_args_is_help=True)
+mail_app = typer.Typer(
+    help="The e-mail channel: IMAP polling, reconciliation, backfill, quarantine.",
+    no_args_is_help=True,
+)
 
 
 def limits(settings: Settings) -> EmailLimits:
@@ -112,6 +117,7 @@ def run_mail_server() -> None:
         stop.set()
     finally:
         controller.stop()
+        handler.close()
         mail_importer.wake()
         thread.join(timeout=10)
         engine.dispose()

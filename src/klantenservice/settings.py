@@ -7,14 +7,38 @@ pass values down as arguments. The domain and services never read settings.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "dev-secret-not-for-production"}
 )
+
+
+class ImapMailboxSetting(BaseModel):
+    """One IMAP folder to poll (``KS_IMAP_MAILBOXES``); the password inline or in a file."""
+
+    host: str
+    port: int = Field(default=993, ge=1, le=65535)
+    user: str
+    password: SecretStr | None = None
+    password_file: str | None = None  # read at start; keeps the secret out of the environment
+    folder: str = "INBOX"
+    tls: Literal["ssl", "starttls", "none"] = "ssl"
+    name: str | None = None  # how the store and logs know it; default "user@host/folder"
+
+    @model_validator(mode="after")
+    def _one_password(self) -> ImapMailboxSetting:
+        if (self.password is None) == (self.password_file is None):
+            raise ValueError("give exactly one of password and password_file")
+        return self
+
+    @property
+    def key(self) -> str:
+        return (self.name or f"{self.user}@{self.host}/{self.folder}")[:320]
 
 
 class Settings(BaseSettings):
@@ -103,6 +127,15 @@ class Settings(BaseSettings):
     email_storage_dir: str = "./var/mail"
     email_max_message_bytes: int = Field(default=40 * 1024 * 1024, ge=1024)
     email_max_attachment_bytes: int = Field(default=30 * 1024 * 1024, ge=1024)
+    # IMAP mailboxes polled by `klantenservice mail poll` (JSON list, see ImapMailboxSetting).
+    imap_mailboxes: list[ImapMailboxSetting] = Field(default_factory=list)
+    imap_poll_seconds: float = Field(default=60.0, gt=0)
+
+    @field_validator("email_storage_dir")
+    @classmethod
+    def _absolute_storage_dir(cls, value: str) -> str:
+        """Absolute from the start: the paths stored in the database are found from any cwd."""
+        return str(Path(value).expanduser().resolve())
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

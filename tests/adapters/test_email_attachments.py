@@ -90,3 +90,31 @@ def test_a_25_mb_attachment_is_ingested_with_python_memory_well_under_150_mb(
     (stored,) = attachment_rows(world)
     assert stored.size == 25 * 1024 * 1024 and stored.digest == digest  # type: ignore[attr-defined]
     assert peak < 150 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
+
+
+def test_text_quoted_printable_and_forwarded_mail_attachments_are_stored_byte_exact(
+    world: World, tmp_path: Path
+) -> None:
+    csv = "rekening;bedrag\nNL01;€ 12,50\n".encode() * 200
+    named_note = b"notitie zonder disposition\n"
+    inner_pdf = b"%PDF-1.4 " + os.urandom(4000)
+    forwarded = compose(sender="bank@example.nl", subject="doorgestuurd", text="binnen")
+    forwarded.add_attachment(inner_pdf, maintype="application", subtype="pdf", filename="in.pdf")
+    mail = compose(text="Drie bijlagen.")
+    mail.add_attachment(csv, maintype="text", subtype="csv", filename="export.csv",
+                        cte="quoted-printable")  # fmt: skip
+    mail.add_attachment(named_note, maintype="text", subtype="plain", filename="notitie.txt",
+                        disposition="inline")  # fmt: skip
+    mail.add_attachment(forwarded)
+    room = Mailroom(world, tmp_path)
+
+    room.store(mail.as_bytes().replace(b"\n", b"\r\n"))  # as SMTP delivers it
+    assert room.run().imported == 1
+
+    rows = {row.filename: row for row in attachment_rows(world)}  # type: ignore[attr-defined]
+    assert set(rows) == {"export.csv", "notitie.txt", "in.pdf"}
+    assert Path(rows["export.csv"].path).read_bytes() == csv  # a QP line break is a newline
+    assert Path(rows["notitie.txt"].path).read_bytes() == named_note
+    assert Path(rows["in.pdf"].path).read_bytes() == inner_pdf
+    with world.read() as connection:
+        assert connection.execute(select(messages.c.body)).scalar_one() == "Drie bijlagen."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 import socket
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -38,12 +39,12 @@ class Listener:
     def __init__(self, world: World, root: Path) -> None:
         self.wakes = 0
         self.raw_root = root / "raw"
-        handler = IntakeHandler(
+        self.handler = IntakeHandler(
             world.uow, self.raw_root, OURS, FixedClock(T0), on_stored=self._woken
         )
         self.port = free_port()
         self.controller = mail_server(
-            handler, host="127.0.0.1", port=self.port, max_message_bytes=200_000
+            self.handler, host="127.0.0.1", port=self.port, max_message_bytes=200_000
         )
         self.importer = EmailImporter(
             world.uow, MailFileParser(), root / "att", FixedClock(T0),
@@ -65,6 +66,7 @@ def listener(world: World, tmp_path: Path) -> Iterator[Listener]:
         yield found
     finally:
         found.controller.stop()
+        found.handler.close()
 
 
 def raw_rows(world: World) -> list[object]:
@@ -130,3 +132,24 @@ def test_a_burst_is_imported_in_batches_with_a_bad_mail_quarantined_in_between(
     report = listener.importer.run_once()  # batches of 3
     assert (report.imported, report.quarantined) == (7, 1)
     assert world.count(messages) == 7
+
+
+def test_concurrent_deliveries_are_each_stored_once_and_imported(
+    world: World, listener: Listener
+) -> None:
+    """Eight senders at once: their rows are committed together, each mail its own row."""
+
+    def send(sender: int) -> None:
+        with listener.client() as client:
+            for number in range(5):
+                client.send_message(compose(message_id=f"<c{sender}-{number}@example.nl>"))
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(send, range(8)))
+    rows = raw_rows(world)
+    assert len(rows) == 40
+    assert len({row.path for row in rows}) == 40  # type: ignore[attr-defined]
+    assert listener.wakes == 40
+    report = listener.importer.run_once()
+    assert (report.imported, report.duplicates, report.quarantined) == (40, 0, 0)
+    assert world.count(messages) == 40

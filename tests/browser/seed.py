@@ -57,6 +57,7 @@ class Agents:
     sanne: str = "sanne@bank.example"  # supervisor (no agent profile)
     lars: str = "lars@bank.example"  # case view: next case in "service", reply, note, transfer
     mila: str = "mila@bank.example"  # case view: watches a case live, shortcuts, templates
+    kim: str = "kim@bank.example"  # customer matching: a WhatsApp from Piet's phone number
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +161,7 @@ def _configure(uow: UnitOfWorkFactory, at: datetime) -> dict[str, QueueId]:
         uow(), actor=SYSTEM, name="office", definition=always_open_calendar(TIMEZONE), now=at
     )
     queues = {}
-    for name in ("general", "beleggen", "hypotheken", "service", "nazorg"):
+    for name in ("general", "beleggen", "hypotheken", "service", "nazorg", "klantbeeld"):
         queue = directory.create_queue(uow(), actor=SYSTEM, queue=Queue(None, name), now=at)
         assert queue.id is not None
         queues[name] = queue.id
@@ -185,6 +186,7 @@ def _staff(
         ("daan@bank.example", "Daan Mulder", frozenset({queues["general"]}), Presence.AVAILABLE),
         ("tom@bank.example", "Tom Hendriks", frozenset({queues["general"]}), Presence.OFFLINE),
         ("eva@bank.example", "Eva Jager", frozenset({queues["hypotheken"]}), Presence.OFFLINE),
+        ("kim@bank.example", "Kim de Jong", frozenset({queues["klantbeeld"]}), Presence.OFFLINE),
     )
     users = {}
     for email, name, queue_ids, presence in people:

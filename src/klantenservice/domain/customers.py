@@ -108,6 +108,9 @@ class Customer:
     created_at: datetime | None = None
     external_ref: str | None = None  # id in the core-banking system, if any
     tags: frozenset[str] = field(default_factory=frozenset)
+    # Set when an agent confirmed this record is another customer's (domain/customer_matching):
+    # the record stays readable, its contact points and cases live on ``merged_into``.
+    merged_into: CustomerId | None = None
 
     def __post_init__(self) -> None:
         if len(self.name) > MAX_NAME_LENGTH:

@@ -24,7 +24,8 @@ from typing import Any
 from klantenservice.domain.cases import Case, format_reference
 from klantenservice.domain.events import CaseEvent, CaseEventKind
 from klantenservice.domain.messages import Message
-from klantenservice.domain.vocabulary import AgentId, CaseId, QueueId
+from klantenservice.domain.vocabulary import AgentId, CaseId, Channel, MessageId, QueueId
+from klantenservice.services.attachment_ports import StoredAttachment
 from klantenservice.services.ports import UnitOfWork
 
 TIMELINE_MESSAGES = 100
@@ -45,6 +46,7 @@ class TimelineMessage:
     message: Message
     author: str | None  # the agent's name for agent messages, else None
     other_case: str | None  # the reference when the message belongs to another case
+    attachments: tuple[StoredAttachment, ...] = ()  # what the customer attached (e-mail)
 
     @property
     def at(self) -> datetime:
@@ -110,8 +112,11 @@ def build_timeline(
         case_ids += [c.id for c in customer_cases if c.id not in histories]
     page = uow.messages.recent_for_cases(case_ids, before=before, limit=TIMELINE_MESSAGES)
     messages: list[Message] = list(page.items)
+    attached = _attachments(uow, messages)
     items: list[TimelineItem] = [
-        TimelineMessage(m, names.agent(m.author_agent_id), _other(case, m.case_id))
+        TimelineMessage(
+            m, names.agent(m.author_agent_id), _other(case, m.case_id), attached.get(m.id, ())
+        )
         for m in messages
     ]
     if before is None:  # events belong to the newest page; older pages add messages only
@@ -125,6 +130,17 @@ def build_timeline(
         ]
     items.sort(key=lambda item: (item.at, isinstance(item, TimelineMessage)))
     return Timeline(tuple(items), page.next_after, scope)
+
+
+def _attachments(
+    uow: UnitOfWork, messages: Sequence[Message]
+) -> dict[MessageId | None, tuple[StoredAttachment, ...]]:
+    """The attachments of the page's e-mails: one query, and none on a page without e-mail."""
+    ids = [m.id for m in messages if m.channel is Channel.EMAIL and m.id is not None]
+    found: dict[MessageId | None, tuple[StoredAttachment, ...]] = {}
+    for item in uow.attachments.for_messages(ids) if ids else ():
+        found[item.message_id] = (*found.get(item.message_id, ()), item)
+    return found
 
 
 def _other(case: Case, case_id: CaseId) -> str | None:

@@ -54,6 +54,11 @@ def update_customer(
         customer = access.get_customer_for(
             uow, actor, customer_id, permission=Permission.CUSTOMER_WRITE
         )
+        if customer.merged_into is not None:  # its contact points and cases live there now
+            raise Conflict(
+                f"customer {customer_id} was merged into customer {customer.merged_into}; "
+                "change that customer instead (nothing was changed)"
+            )
         updated = replace(
             customer,
             name=customer.name if name is None else name,

@@ -65,10 +65,17 @@ class ImportReport:
 
 def store_raw(uow_factory: UnitOfWorkFactory, raw: NewRawMail, *, now: datetime) -> RawId:
     """Record a raw mail whose file is on disk already; committed when this returns."""
+    return store_raw_batch(uow_factory, [raw], now=now)[0]
+
+
+def store_raw_batch(
+    uow_factory: UnitOfWorkFactory, raws: Sequence[NewRawMail], *, now: datetime
+) -> list[RawId]:
+    """Record several raw mails in one transaction (the SMTP listener's group commit)."""
     with uow_factory() as uow:
-        raw_id = uow.email.add_raw(raw, at=now)
+        raw_ids = [uow.email.add_raw(raw, at=now) for raw in raws]
         uow.commit()
-    return raw_id
+    return raw_ids
 
 
 def import_pending(

@@ -258,7 +258,10 @@ def _resolve_customer(
     uow: UnitOfWork, actor: Actor, inbound: InboundMessage, now: datetime
 ) -> CustomerRef:
     if inbound.customer_id is not None:
-        return access.get_customer_for(uow, actor, inbound.customer_id).ref()
+        customer = access.get_customer_for(uow, actor, inbound.customer_id)
+        if customer.merged_into is not None:  # an agent merged it (services/customer_matching)
+            customer = access.get_customer_for(uow, actor, customer.merged_into)
+        return customer.ref()
     if inbound.contact is None:
         raise ValidationError("an inbound message needs a customer_id or a contact point")
     known = uow.customers.ref_by_contact(inbound.contact)

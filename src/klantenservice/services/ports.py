@@ -36,9 +36,11 @@ from klantenservice.domain.vocabulary import (
     Role,
     UserId,
 )
+from klantenservice.services.attachment_ports import AttachmentRepository
 from klantenservice.services.chat_ports import ChatRepository
 from klantenservice.services.desk_reads import InboxReads, SupervisionReads
 from klantenservice.services.email_ports import EmailRepository
+from klantenservice.services.matching_ports import CustomerMatchRepository
 from klantenservice.services.messaging_ports import MessagingRepository
 from klantenservice.services.voice_ports import CallRepository
 
@@ -290,6 +292,8 @@ class UnitOfWork(Protocol):
     supervision: SupervisionReads  # the supervisor's board (services/supervision.py)
     email: EmailRepository  # the e-mail channel (services/email_intake.py)
     calls: CallRepository  # phone calls (services/voice.py)
+    matches: CustomerMatchRepository  # one customer across channels (customer_matching.py)
+    attachments: AttachmentRepository  # what customers attached (services/attachments.py)
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -36,9 +36,11 @@ from klantenservice.web import errors
 from klantenservice.web.api import (
     admin,
     agents,
+    attachments,
     audit,
     auth,
     cases,
+    customer_matches,
     customers,
     health,
     intake,
@@ -58,7 +60,9 @@ ROUTERS = (
     intake.router,
     messages.router,
     customers.router,
+    customer_matches.router,
     cases.router,
+    attachments.router,  # /cases/{id}/attachments: what customers attached
     agents.router,
     admin.router,
     reply_templates.router,

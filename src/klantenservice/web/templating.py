@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal
 from babel.support import Translations
+from babel.units import format_unit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 
@@ -57,6 +58,7 @@ class Templates:
             number=lambda value: format_decimal(value, locale=locale),
             relative=lambda value, now: relative_time(value, now, locale),
             isoformat=lambda value: value.astimezone(UTC).isoformat(),
+            filesize=lambda value: file_size(value, locale),
         )
         environment.globals["locale"] = locale
         return environment
@@ -66,6 +68,16 @@ class Templates:
 
     def gettext(self, locale: str, message: str) -> str:
         return self.translations[locale].gettext(message)
+
+
+def file_size(size: int, locale: str) -> str:
+    """``512 byte``, ``2,5 kB``, ``26,2 MB`` (SI units, one decimal, in the page's language)."""
+    value, unit = float(size), "byte"
+    for bigger in ("kilobyte", "megabyte", "gigabyte"):
+        if value < 1000:
+            break
+        value, unit = value / 1000, bigger
+    return format_unit(value, f"digital-{unit}", length="short", format="#,##0.#", locale=locale)
 
 
 def relative_time(value: datetime, now: datetime, locale: str) -> str:

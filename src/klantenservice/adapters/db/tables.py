@@ -532,3 +532,38 @@ calls = Table(
     Index("ix_calls_started_at", "started_at"),
     Index("ix_calls_status_priority", "status", "priority", "queued_at"),
 )
+
+# --- customer matching (migration 0011) ---
+
+# One customer across channels (docs/subsystems/customers.md, domain/customer_matching.py).
+# ``contact_points.match_key``: where a contact point meets those that reach the same person
+# (the number's digits for phone and WhatsApp, the canonical mailbox for e-mail), written with
+# the contact point, so candidates for a proposal are one indexed lookup, never a scan.
+# ``customers.merged_into``: an agent confirmed this record is that customer; the row stays,
+# its contact points and cases moved there. Partial index: only merged records are in it.
+contact_points.append_column(Column("match_key", String(330), nullable=True))
+Index("ix_contact_points_match_key", contact_points.c.match_key)
+customers.append_column(Column("merged_into", ForeignKey("customers.id"), nullable=True))
+Index(
+    "ix_customers_merged_into",
+    customers.c.merged_into,
+    sqlite_where=customers.c.merged_into.is_not(None),
+    postgresql_where=customers.c.merged_into.is_not(None),
+)
+
+# Agents' decisions on proposals, one row per pair (``customer_id`` < ``other_id``, so a
+# decision holds in both directions): ``rejected`` ("not the same person": never proposed
+# again) or ``confirmed`` (merged). ``signals``: the reasons the agent was shown.
+customer_match_decisions = Table(
+    "customer_match_decisions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False),
+    Column("other_id", ForeignKey("customers.id"), nullable=False),
+    Column("decision", String(12), nullable=False),
+    Column("signals", JSON, nullable=False),
+    Column("decided_by", String(100), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    UniqueConstraint("customer_id", "other_id"),
+    Index("ix_customer_match_decisions_other_id", "other_id"),
+)

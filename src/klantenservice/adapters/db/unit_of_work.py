@@ -21,10 +21,12 @@ from sqlalchemy import Connection, Engine
 
 from klantenservice.adapters.db.engine import READ_ONLY
 from klantenservice.adapters.db.repositories.agents import SqlAgents
+from klantenservice.adapters.db.repositories.attachments import SqlAttachments
 from klantenservice.adapters.db.repositories.audit import SqlAudit
 from klantenservice.adapters.db.repositories.calls import SqlCalls
 from klantenservice.adapters.db.repositories.cases import SqlCases
 from klantenservice.adapters.db.repositories.chats import SqlChats
+from klantenservice.adapters.db.repositories.customer_matching import SqlCustomerMatches
 from klantenservice.adapters.db.repositories.customers import SqlCustomers
 from klantenservice.adapters.db.repositories.directory import ConfigCache, SqlDirectory
 from klantenservice.adapters.db.repositories.email import SqlEmail
@@ -93,6 +95,8 @@ class SqlUnitOfWork:
         self.messaging = SqlMessaging(connection)  # WhatsApp and SMS
         self.email = SqlEmail(connection)
         self.calls = SqlCalls(connection)  # phone
+        self.matches = SqlCustomerMatches(connection)  # one customer across channels
+        self.attachments = SqlAttachments(connection)  # what customers attached
         self._live_pending = []
         self.outbox = SqlOutbox(connection, self._live_pending if self._live is not None else None)
         return self

@@ -1,11 +1,15 @@
 """A raw mail file → ``ParsedMail`` (``services/email_ports.MailParser``), stdlib ``email``.
 
-- Parsed with ``policy.default`` from the file (no second copy of the raw bytes in memory).
+- Split by ``mime_stream.Splitter`` while the file is read in blocks: headers and text parts
+  are parsed by the stdlib (``policy.default``) as before, and the body of every part that is
+  an attachment by its headers (and not text the mail could be read by) is decoded straight
+  into its file, so memory does not grow with the attachment's size.
 - The body is the text/plain part; without one, the text/html part converted to text by
   ``inscriptis`` (scripts, styles and markup dropped, block layout kept as line breaks). Customer
   HTML is never kept as HTML: the desk shows the text, autoescaped.
 - Attachments are decoded in slices straight into a file (``raw_store.store_chunks``), hashed
-  on the way; a type or size refusal keeps the metadata and not the bytes.
+  on the way; a type or size refusal keeps the metadata (and the decoded size) and not the
+  bytes. Small attachments the splitter left to the stdlib are stored from memory the same way.
 - Anything the parser cannot make sense of raises ``MailRefused`` with a reason that names the
   problem, never the contents: the mail is quarantined and the next one goes on.
 """
@@ -15,16 +19,15 @@ from __future__ import annotations
 import binascii
 from collections.abc import Iterator
 from datetime import datetime
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import cast
 
 from inscriptis import get_text  # type: ignore[import-untyped]
 
+from klantenservice.adapters.mail.mime_stream import HeaderTooLong, Splitter
 from klantenservice.adapters.mail.raw_store import TooLarge, store_chunks
 from klantenservice.domain.email import MAX_SUBJECT, EmailLimits
 from klantenservice.domain.messages import MAX_BODY_BYTES
@@ -41,21 +44,31 @@ class MailFileParser:
         self.limits = limits or EmailLimits()
 
     def __call__(self, raw_path: Path, attachment_dir: Path) -> ParsedMail:
+        streamed = _Streamed(self.limits, attachment_dir)
+        splitter = Splitter(_is_attachment_by_headers, streamed)
         try:
             with raw_path.open("rb") as source:
-                message = BytesParser(policy=policy.default).parse(source)
-            return self._read(message, attachment_dir)
+                message = splitter.parse(source)
+            return self._read(message, attachment_dir, splitter.results)
         except MailRefused:
             raise
+        except HeaderTooLong as error:
+            raise MailRefused(str(error)) from None
         except Exception as error:  # a malformed header or part: quarantine, never crash
             raise MailRefused(f"cannot parse the mail ({type(error).__name__})") from None
 
-    def _read(self, message: EmailMessage, attachment_dir: Path) -> ParsedMail:
+    def _read(
+        self,
+        message: EmailMessage,
+        attachment_dir: Path,
+        streamed: dict[int, ParsedAttachment | None],
+    ) -> ParsedMail:
         sender = _sender(message)
         body_part = message.get_body(preferencelist=("plain", "html"))
         body = _text_of(cast(EmailMessage, body_part)) if body_part is not None else ""
         attachments = [
-            self._attachment(part, attachment_dir) for part in _attachments(message, body_part)
+            streamed.get(id(part)) or self._attachment(part, attachment_dir)
+            for part in _attachments(message, body_part)
         ]
         if len(attachments) > self.limits.max_attachments:
             raise MailRefused(
@@ -79,7 +92,9 @@ class MailFileParser:
         )
 
     def _attachment(self, part: EmailMessage, attachment_dir: Path) -> ParsedAttachment:
-        filename = (part.get_filename() or "attachment").replace("/", "_")[:255]
+        """An attachment the splitter left to the stdlib: a named text part not marked
+        ``attachment`` (it could have been the body), or one in an unusual encoding."""
+        filename = _filename(part)
         content_type = part.get_content_type()
         limits = self.limits
         if content_type.lower() not in limits.allowed_types:
@@ -87,16 +102,7 @@ class MailFileParser:
             return ParsedAttachment(
                 filename, content_type, size, None, None, limits.refusal(content_type, 0)
             )
-        try:
-            stored = store_chunks(attachment_dir, _decoded(part), limit=limits.max_attachment_bytes)
-        except TooLarge:
-            refused = f"larger than the limit of {limits.max_attachment_bytes} bytes"
-            return ParsedAttachment(
-                filename, content_type, limits.max_attachment_bytes + 1, None, None, refused
-            )
-        return ParsedAttachment(
-            filename, content_type, stored.size, stored.digest, str(stored.path)
-        )
+        return _store(filename, content_type, _decoded(part), attachment_dir, limits)
 
 
 def _sender(message: EmailMessage) -> Address:
@@ -147,13 +153,71 @@ def _attachments(message: EmailMessage, body: object) -> Iterator[EmailMessage]:
     for part in message.walk():
         if part.is_multipart() or part is body:
             continue
-        disposition = part.get_content_disposition()
-        if (
-            disposition == "attachment"
-            or part.get_filename()
-            or (part.get_content_maintype() != "text" and disposition != "inline")
-        ):
+        if _is_attachment(part):
             yield part
+
+
+def _is_attachment(part: EmailMessage) -> bool:
+    disposition = part.get_content_disposition()
+    return (
+        disposition == "attachment"
+        or bool(part.get_filename())
+        or (part.get_content_maintype() != "text" and disposition != "inline")
+    )
+
+
+def _is_attachment_by_headers(part: EmailMessage) -> bool:
+    """Leaves streamed to disk: never the body (``get_body`` skips them), so no text part
+    that is not marked ``attachment`` (a named text part can still be the body)."""
+    if part.get_content_maintype() == "text":
+        return part.get_content_disposition() == "attachment"
+    return part.get_content_maintype() not in ("multipart", "message")
+
+
+class _Streamed:
+    """The splitter's sink: an attachment's decoded bytes → its file, or a refusal."""
+
+    def __init__(self, limits: EmailLimits, attachment_dir: Path) -> None:
+        self.limits = limits
+        self.attachment_dir = attachment_dir
+        self.count = 0
+
+    def __call__(self, part: EmailMessage, chunks: Iterator[bytes]) -> ParsedAttachment | None:
+        if not _is_attachment(part):
+            return None  # an unnamed inline image and the like: not kept, as before
+        self.count += 1
+        limits = self.limits
+        filename = _filename(part)
+        content_type = part.get_content_type()
+        if self.count > limits.max_attachments:  # the mail is refused; only the count matters
+            return ParsedAttachment(filename, content_type, 0, None, None, "over the limit")
+        if content_type.lower() not in limits.allowed_types:
+            size = sum(len(chunk) for chunk in chunks)
+            return ParsedAttachment(
+                filename, content_type, size, None, None, limits.refusal(content_type, 0)
+            )
+        return _store(filename, content_type, chunks, self.attachment_dir, limits)
+
+
+def _filename(part: EmailMessage) -> str:
+    return (part.get_filename() or "attachment").replace("/", "_")[:255]
+
+
+def _store(
+    filename: str,
+    content_type: str,
+    chunks: Iterator[bytes],
+    attachment_dir: Path,
+    limits: EmailLimits,
+) -> ParsedAttachment:
+    try:
+        stored = store_chunks(attachment_dir, chunks, limit=limits.max_attachment_bytes)
+    except TooLarge:
+        refused = f"larger than the limit of {limits.max_attachment_bytes} bytes"
+        return ParsedAttachment(
+            filename, content_type, limits.max_attachment_bytes + 1, None, None, refused
+        )
+    return ParsedAttachment(filename, content_type, stored.size, stored.digest, str(stored.path))
 
 
 def _decoded(part: EmailMessage) -> Iterator[bytes]:

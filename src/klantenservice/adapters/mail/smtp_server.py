@@ -7,6 +7,11 @@ sending server keeps the mail and retries; nothing is half-accepted. Recipients 
 ours are refused at RCPT ("550"): we are not a relay. Oversized mails are refused by aiosmtpd
 at DATA ("552", ``data_size_limit``).
 
+The files of concurrent deliveries are written in parallel (threads); their rows are committed
+together (``adapters/group_commit``: the deliveries that arrive while one transaction commits
+form the next), because on SQLite every commit waits its turn for the single writer, which the
+importer holds for a whole batch: one turn per batch instead of one per mail.
+
 Importing (parsing, threading, the intake) happens after the answer, in the importer
 (``workers/email_importer.py``), which ``on_stored`` wakes.
 
@@ -17,17 +22,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from klantenservice.adapters.group_commit import GroupCommitter
 from klantenservice.adapters.mail.raw_store import store_bytes
 from klantenservice.domain.customers import normalise_email
 from klantenservice.domain.errors import ValidationError
-from klantenservice.services.email_intake import store_raw
-from klantenservice.services.email_ports import NewRawMail
+from klantenservice.services.email_intake import store_raw_batch
+from klantenservice.services.email_ports import NewRawMail, RawId
 from klantenservice.services.ports import Clock, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -57,6 +63,13 @@ class IntakeHandler:
         self._recipients = frozenset(filter(None, (_address(item) for item in recipients)))
         self._clock = clock
         self._on_stored = on_stored
+        self._rows: GroupCommitter[NewRawMail, RawId] = GroupCommitter(
+            self._commit_rows, name="smtp-raw"
+        )
+
+    def close(self) -> None:
+        """Finish the rows being committed and stop the committer's thread."""
+        self._rows.close()
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -70,7 +83,8 @@ class IntakeHandler:
         content = envelope.original_content or b""
         mailbox = ",".join(sorted({_address(r) or r for r in envelope.rcpt_tos}))
         try:
-            raw_id = await asyncio.to_thread(self._store, content, mailbox)
+            new = await asyncio.to_thread(self._store_file, content, mailbox)
+            raw_id = await self._rows.submit(new)
         except Exception:
             log.exception("smtp: storing a mail of %d bytes failed; answered 451", len(content))
             return "451 4.3.0 could not store the message; try again later"
@@ -78,10 +92,12 @@ class IntakeHandler:
         self._on_stored()
         return f"250 2.0.0 stored as {raw_id}"
 
-    def _store(self, content: bytes, mailbox: str) -> int:
+    def _store_file(self, content: bytes, mailbox: str) -> NewRawMail:
         stored = store_bytes(self._root, content, suffix=".eml")
-        new = NewRawMail(stored.digest, stored.size, str(stored.path), "smtp", mailbox)
-        return store_raw(self._uow, new, now=self._clock.now())
+        return NewRawMail(stored.digest, stored.size, str(stored.path), "smtp", mailbox)
+
+    def _commit_rows(self, raws: Sequence[NewRawMail]) -> list[RawId]:
+        return store_raw_batch(self._uow, raws, now=self._clock.now())
 
 
 def mail_server(

@@ -13,9 +13,11 @@ from fastapi import FastAPI
 from klantenservice.web import i18n
 from klantenservice.web.deps import AppContext
 from klantenservice.web.desk import (
+    attachments,
     case,
     case_actions,
     case_handover,
+    customer_matches,
     errors,
     inbox,
     login,
@@ -38,4 +40,6 @@ def create_desk_app(context: AppContext, templates: Templates | None = None) -> 
     for router in (case_actions.router, case_handover.router):
         desk.include_router(router)
     desk.include_router(supervisor.router)
+    desk.include_router(customer_matches.router)  # the case page's customer-match panel
+    desk.include_router(attachments.router)  # opening what a customer attached
     return desk

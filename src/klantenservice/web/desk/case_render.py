@@ -51,6 +51,7 @@ NOTICES = {
     "tags": N_("The tags are changed."),
     "transfer": N_("The case is transferred."),
     "merge": N_("The cases are merged."),
+    "customer_merged": N_("The customers are merged: this case is now under the one customer."),
 }
 EMPTY_TEXT = {
     "reply": N_("Write a reply first: it is empty."),

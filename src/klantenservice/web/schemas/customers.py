@@ -77,6 +77,7 @@ class CustomerOut(ResponseModel):
     created_at: datetime | None
     external_ref: str | None
     tags: list[str]
+    merged_into: int | None = None  # an agent confirmed this record is that customer
 
     @classmethod
     def of(cls, customer: Customer) -> CustomerOut:
@@ -94,4 +95,5 @@ class CustomerOut(ResponseModel):
             created_at=customer.created_at,
             external_ref=customer.external_ref,
             tags=sorted(customer.tags),
+            merged_into=customer.merged_into,
         )

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from klantenservice.adapters.db.prepared import Prepared
 from klantenservice.adapters.db.tables import contact_points, customers
+from klantenservice.domain.customer_matching import match_key
 from klantenservice.domain.customers import (
     ContactKind,
     ContactPoint,
@@ -37,13 +38,17 @@ _POINTS = Prepared(
     .where(contact_points.c.customer_id == bindparam("customer_id"))
     .order_by(contact_points.c.id)
 )
-_CUSTOMER_COLUMNS = [c.name for c in customers.columns if c.name != "id"]
+# ``merged_into`` is written only by a confirmed match (repositories/customer_matching.py).
+_CUSTOMER_COLUMNS = [c.name for c in customers.columns if c.name not in ("id", "merged_into")]
 _INSERT = Prepared(
     insert(customers).values({n: bindparam(n) for n in _CUSTOMER_COLUMNS}).returning(customers.c.id)
 )
 _INSERT_POINT = Prepared(
     insert(contact_points).values(
-        customer_id=bindparam("customer_id"), kind=bindparam("kind"), value=bindparam("value")
+        customer_id=bindparam("customer_id"),
+        kind=bindparam("kind"),
+        value=bindparam("value"),
+        match_key=bindparam("match_key"),  # domain/customer_matching.py: indexed, for proposals
     )
 )
 
@@ -60,6 +65,7 @@ def _customer(row: Row[Any], points: list[ContactPoint]) -> Customer:
         created_at=row.created_at,
         external_ref=row.external_ref,
         tags=frozenset(row.tags),
+        merged_into=None if row.merged_into is None else CustomerId(row.merged_into),
     )
 
 
@@ -112,7 +118,12 @@ class SqlCustomers:
                 self._insert_point(customer_id, point)
 
     def _insert_point(self, customer_id: int, point: ContactPoint) -> None:
-        values = {"customer_id": customer_id, "kind": point.kind.value, "value": point.value}
+        values = {
+            "customer_id": customer_id,
+            "kind": point.kind.value,
+            "value": point.value,
+            "match_key": match_key(point),
+        }
         try:
             _INSERT_POINT.run(self._c, values)
         except IntegrityError as error:  # a concurrent transaction registered it first
