@@ -1,10 +1,11 @@
 """bench/email_ingest: e-mails/s ingested (SMTP and IMAP), and the 25 MB attachment's memory.
 
 Candidate (i), SMTP: the product's listener (``adapters/mail/smtp_server.IntakeHandler`` on
-aiosmtpd, in this process) with its importer thread (``workers/email_importer``), SQLite (WAL,
-synchronous NORMAL). ``--clients`` ``smtplib`` clients in threads send ``--mails`` realistic
-mails (a third plain text, a third HTML only, a third text + a 20 KB PDF attachment; 200
-different senders), one SMTP session per client. Timed from the first connection until every
+aiosmtpd, in this process) with its importer in a child process, as ``mail-server`` runs them
+(``workers/email_import_process``), SQLite (WAL, synchronous NORMAL). ``--clients``
+``smtplib`` clients in threads send ``--mails`` realistic mails (a third plain text, a third
+HTML only, a third text + a 20 KB PDF attachment; 200 different senders), one SMTP session per
+client. Timed from the first connection until every
 mail is a message in the database (imported, not just accepted).
 
 Candidate (ii), IMAP: the same mails appended to a private Dovecot (tests/support/dovecot.py;
@@ -39,6 +40,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
+from functools import partial
 from pathlib import Path
 from typing import cast
 
@@ -58,6 +60,7 @@ from klantenservice.services import directory
 from klantenservice.services.email_imap import ImapStore
 from klantenservice.services.inbound import IntakeOptions
 from klantenservice.services.ports import SYSTEM, UnitOfWorkFactory
+from klantenservice.workers.email_import_process import ImporterProcess
 from klantenservice.workers.email_importer import EmailImporter
 from klantenservice.workers.email_poller import EmailPoller, PolledMailbox
 
@@ -153,19 +156,26 @@ def wait_for(db: Path, wanted: int, timeout: float = 600) -> None:
         time.sleep(0.02)
 
 
+def importer_only(url: str, root: Path) -> EmailImporter:
+    """The importer process's own importer (``mail-server`` runs it as a child process)."""
+    return importer(url, root)[0]
+
+
 def bench_smtp(work: Path, mails: list[bytes], clients: int) -> float:
     db = work / "smtp.db"
     url = prepare(db)
-    mail_importer, uow, engine = importer(url, work / "smtp-mail")
+    engine = make_engine(url, sqlite_synchronous="NORMAL")
+    uow = cast(UnitOfWorkFactory, SqlUnitOfWorkFactory(engine))
+    mail_importer = ImporterProcess(
+        partial(importer_only, url, work / "smtp-mail"), poll_seconds=0.2
+    )
+    mail_importer.start()
     handler = IntakeHandler(
         uow, work / "smtp-mail" / "raw", [ADDRESS], SystemClock(), on_stored=mail_importer.wake
     )
     port = free_port()
     controller = mail_server(handler, host="127.0.0.1", port=port, max_message_bytes=40 << 20)
-    stop = threading.Event()
-    thread = threading.Thread(target=mail_importer.run_forever, args=(stop, 0.2), daemon=True)
     controller.start()
-    thread.start()
     try:
         start = time.perf_counter()
         send_all(port, mails, clients)
@@ -173,12 +183,10 @@ def bench_smtp(work: Path, mails: list[bytes], clients: int) -> float:
         wait_for(db, len(mails))
         elapsed = time.perf_counter() - start
     finally:
-        stop.set()
-        mail_importer.wake()
         controller.stop()
         handler.close()
-        thread.join(10)
-        engine.dispose()  # type: ignore[attr-defined]
+        mail_importer.stop()
+        engine.dispose()
     print(f"  smtp: accepted in {accepted:.2f} s, imported in {elapsed:.2f} s")
     return len(mails) / elapsed
 
@@ -256,6 +264,7 @@ def bench_imap(work: Path, mails: list[bytes]) -> float | None:
 CHILD = """
 import resource, sys
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from klantenservice.adapters.db.engine import make_engine
 from klantenservice.adapters.db.unit_of_work import SqlUnitOfWorkFactory

@@ -1,12 +1,13 @@
 """`klantenservice mail-server`, `mail poll|reconcile|backfill|quarantine`: the e-mail channel.
 
 ``mail-server`` runs the SMTP listener (aiosmtpd) for ``KS_EMAIL_ADDRESSES`` on
-``KS_EMAIL_LISTEN_HOST:PORT`` and the importer that turns stored raw mails into messages, until
-Ctrl+C or SIGTERM. Mails stored before a crash are imported at start. ``mail quarantine`` lists
-mails that could not become a message, with the reason (no contents). ``mail poll`` fetches
-the ``KS_IMAP_MAILBOXES`` by UID (forever, or ``--once``) and imports them; ``mail reconcile``
-lists UIDs on the server that were never stored (``--repair`` stores them); ``mail backfill``
-stores a date range. IMAP wiring: ``cli_mail_imap.py``. See docs/subsystems/email.md.
+``KS_EMAIL_LISTEN_HOST:PORT`` and, in a child process (``workers/email_import_process.py``),
+the importer that turns stored raw mails into messages, until Ctrl+C or SIGTERM. Mails stored
+before a crash are imported at start. ``mail quarantine`` lists mails that could not become a
+message, with the reason (no contents). ``mail poll`` fetches the ``KS_IMAP_MAILBOXES`` by UID
+(forever, or ``--once``) and imports them; ``mail reconcile`` lists UIDs on the server that
+were never stored (``--repair`` stores them); ``mail backfill`` stores a date range. IMAP
+wiring: ``cli_mail_imap.py``. See docs/subsystems/email.md.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import signal
 import threading
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Annotated, cast
 
@@ -32,6 +34,7 @@ from klantenservice.services.email_intake import quarantine_list
 from klantenservice.services.inbound import IntakeOptions
 from klantenservice.services.ports import Clock, UnitOfWorkFactory
 from klantenservice.settings import Settings
+from klantenservice.workers.email_import_process import ImporterProcess
 from klantenservice.workers.email_importer import EmailImporter
 from klantenservice.workers.email_reply import EmailReplyHandler
 
@@ -57,6 +60,12 @@ def importer(settings: Settings, factory: SqlUnitOfWorkFactory, clock: Clock) ->
     parser = MailFileParser(limits(settings))
     uow = cast(UnitOfWorkFactory, factory)
     return EmailImporter(uow, parser, root / "attachments", clock, options)
+
+
+def build_importer(settings: Settings) -> EmailImporter:
+    """The importer of the importer process (``mail-server``): its own engine and clock."""
+    engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    return importer(settings, SqlUnitOfWorkFactory(engine), SystemClock())
 
 
 def email_reply_handler(
@@ -88,7 +97,8 @@ def run_mail_server() -> None:
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     factory = SqlUnitOfWorkFactory(engine)
     clock = SystemClock()
-    mail_importer = importer(settings, factory, clock)
+    mail_importer = ImporterProcess(partial(build_importer, settings))
+    mail_importer.start()  # imports what was stored before a crash, then waits for wakes
     handler = IntakeHandler(
         cast(UnitOfWorkFactory, factory),
         Path(settings.email_storage_dir) / "raw",
@@ -104,8 +114,6 @@ def run_mail_server() -> None:
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    thread = threading.Thread(target=mail_importer.run_forever, args=(stop,), daemon=True)
-    thread.start()
     controller.start()
     console.print(
         f"mail server listening on {settings.email_listen_host}:{settings.email_listen_port}"
@@ -118,8 +126,7 @@ def run_mail_server() -> None:
     finally:
         controller.stop()
         handler.close()
-        mail_importer.wake()
-        thread.join(timeout=10)
+        mail_importer.stop()
         engine.dispose()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import Protocol
 
 from klantenservice.services.email_intake import ImportReport, import_pending
 from klantenservice.services.email_ports import MailParser
@@ -18,6 +19,15 @@ from klantenservice.services.inbound import IntakeOptions
 from klantenservice.services.ports import Clock, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
+
+
+class Signal(Protocol):
+    """A ``threading.Event`` or a ``multiprocessing.Event``."""
+
+    def set(self) -> None: ...
+    def clear(self) -> None: ...
+    def is_set(self) -> bool: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
 
 
 class EmailImporter:
@@ -60,9 +70,17 @@ class EmailImporter:
             if report.handled < self._batch:
                 return ImportReport(imported, duplicates, quarantined)
 
-    def run_forever(self, stop: threading.Event, poll_seconds: float = 5.0) -> None:
+    def run_forever(
+        self, stop: Signal, poll_seconds: float = 5.0, *, wake: Signal | None = None
+    ) -> None:
+        """Import until ``stop``; woken by ``wake`` (default: ``self.wake()``) or every poll.
+
+        ``wake`` may be a ``multiprocessing.Event``: the importer in its own process
+        (``workers/email_import_process.py``) is woken by the listener in another.
+        """
+        woken: Signal = self._wake if wake is None else wake
         while not stop.is_set():
-            self._wake.clear()
+            woken.clear()
             try:
                 report = self.run_once()
                 if report.handled:
@@ -74,4 +92,4 @@ class EmailImporter:
                     )
             except Exception:
                 log.exception("email: import pass failed; retried at the next wake")
-            self._wake.wait(poll_seconds)
+            woken.wait(poll_seconds)
