@@ -105,11 +105,23 @@ _INSERT = Prepared(
     .returning(cases.c.id)
 )
 _UPDATE_WHERE = cases.c.id == bindparam("case_id")
-_UPDATE_VALUES: dict[str, Any] = {name: bindparam(name) for name in _CASE_COLUMNS}
-_UPDATE = Prepared(update(cases).where(_UPDATE_WHERE).values(_UPDATE_VALUES))
-_UPDATE_IF_UNASSIGNED = Prepared(
-    update(cases).where(_UPDATE_WHERE, cases.c.assignee_id.is_(None)).values(_UPDATE_VALUES)
-)
+# UPDATE statements by the columns they set (and whether only an unassigned case): a case read
+# in this unit of work is written back with only what changed, so SQLite maintains only the
+# indexes over those columns (a message usually changes updated_at and one or two more; a full
+# row touched all eight indexes of ``cases``). Few combinations occur; each is compiled once.
+_UPDATES: dict[tuple[tuple[str, ...], bool], Prepared] = {}
+
+
+def _update_statement(columns: tuple[str, ...], only_if_unassigned: bool) -> Prepared:
+    key = (columns, only_if_unassigned)
+    found = _UPDATES.get(key)
+    if found is None:
+        where = [_UPDATE_WHERE]
+        if only_if_unassigned:
+            where.append(cases.c.assignee_id.is_(None))
+        values: dict[str, Any] = {name: bindparam(name) for name in columns}
+        found = _UPDATES[key] = Prepared(update(cases).where(*where).values(values))
+    return found
 _INSERT_EVENT = Prepared(
     insert(case_events).values(
         case_id=bindparam("case_id"),
@@ -146,10 +158,14 @@ class SqlCases:
         # promise_due_at of the rows this unit of work read or set: only set_promise_projection
         # writes the column, so the intake's answer needs no second read of a row it just read
         self._due: dict[CaseId, datetime | None] = {}
+        # the cases as this unit of work read or last wrote them: ``update`` sets what changed
+        self._read: dict[CaseId, Case] = {}
 
     def _loaded(self, row: Row[Any]) -> Case:
         self._due[CaseId(row.id)] = row.promise_due_at
-        return row_to_case(row)
+        case = row_to_case(row)
+        self._read[CaseId(row.id)] = case
+        return case
 
     def get(self, case_id: CaseId, *, for_update: bool = False) -> Case | None:
         row = (_GET_FOR_UPDATE if for_update else _GET).first(self._c, {"id": case_id})
@@ -161,9 +177,18 @@ class SqlCases:
         return replace(case, id=new_id)
 
     def update(self, case: Case, *, at: datetime, only_if_unassigned: bool = False) -> bool:
-        statement = _UPDATE_IF_UNASSIGNED if only_if_unassigned else _UPDATE
-        values = {**case_values(case), "updated_at": at, "case_id": case.id}
-        return bool(statement.run(self._c, values).rowcount == 1)
+        assert case.id is not None
+        values = case_values(case)
+        before = self._read.get(case.id)
+        if before is not None:  # read in this transaction: write only what changed
+            old = case_values(before)
+            values = {name: value for name, value in values.items() if old[name] != value}
+        values["updated_at"] = at
+        statement = _update_statement(tuple(values), only_if_unassigned)
+        updated = statement.run(self._c, {**values, "case_id": case.id}).rowcount == 1
+        if updated:
+            self._read[case.id] = case
+        return bool(updated)
 
     def add_events(self, case_id: CaseId, events: Sequence[CaseEvent]) -> None:
         _INSERT_EVENT.run_many(
