@@ -68,12 +68,10 @@ def build_importer(settings: Settings) -> EmailImporter:
     return importer(settings, SqlUnitOfWorkFactory(engine), SystemClock())
 
 
-def email_reply_handler(
-    settings: Settings, factory: SqlUnitOfWorkFactory, clock: Clock
-) -> EmailReplyHandler:
-    """Agent replies on e-mail cases, sent through KS_SMTP_* as ``KS_MAIL_FROM``."""
+def smtp_mailer(settings: Settings) -> SmtpMailer:
+    """Outgoing mail through KS_SMTP_* as ``KS_MAIL_FROM`` (replies and chat transcripts)."""
     assert settings.smtp_host is not None
-    mailer = SmtpMailer(
+    return SmtpMailer(
         host=settings.smtp_host,
         port=settings.smtp_port,
         sender=settings.mail_from,
@@ -82,8 +80,20 @@ def email_reply_handler(
         password=settings.smtp_password,
         timeout=settings.smtp_timeout_seconds,
     )
-    domain = settings.mail_from.rpartition("@")[2] or "klantenservice.invalid"
-    return EmailReplyHandler(cast(UnitOfWorkFactory, factory), mailer, clock, domain=domain)
+
+
+def message_id_domain(settings: Settings) -> str:
+    """The right-hand side of the Message-IDs we generate: ``KS_MAIL_FROM``'s domain."""
+    return settings.mail_from.rpartition("@")[2] or "klantenservice.invalid"
+
+
+def email_reply_handler(
+    settings: Settings, factory: SqlUnitOfWorkFactory, clock: Clock
+) -> EmailReplyHandler:
+    """Agent replies on e-mail cases, sent through KS_SMTP_* as ``KS_MAIL_FROM``."""
+    uow = cast(UnitOfWorkFactory, factory)
+    mailer = smtp_mailer(settings)
+    return EmailReplyHandler(uow, mailer, clock, domain=message_id_domain(settings))
 
 
 def run_mail_server() -> None:

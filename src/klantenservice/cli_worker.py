@@ -17,9 +17,8 @@ from rich.console import Console
 from klantenservice.adapters.clock import SystemClock
 from klantenservice.adapters.db.engine import make_engine
 from klantenservice.adapters.db.unit_of_work import SqlUnitOfWorkFactory
-from klantenservice.adapters.mail.smtp import SmtpMailer
 from klantenservice.cli_channels import channel_senders
-from klantenservice.cli_mail import email_reply_handler
+from klantenservice.cli_mail import email_reply_handler, message_id_domain, smtp_mailer
 from klantenservice.cli_support import check_database, load_settings
 from klantenservice.services.ports import Clock, UnitOfWorkFactory
 from klantenservice.settings import Settings
@@ -79,20 +78,10 @@ def transcript_handler(
     """Chat transcripts by e-mail (KS_SMTP_*), written with the widget's nl/en catalogues."""
     from klantenservice.web.widget.transcript_mail import TranscriptMail  # noqa: PLC0415
 
-    assert settings.smtp_host is not None
-    mailer = SmtpMailer(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        sender=settings.mail_from,
-        security=settings.smtp_security,
-        username=settings.smtp_username,
-        password=settings.smtp_password,
-        timeout=settings.smtp_timeout_seconds,
-    )
     render = TranscriptMail(timezone=settings.timezone)
-    domain = settings.mail_from.rpartition("@")[2] or "klantenservice.invalid"
     uow = cast(UnitOfWorkFactory, factory)
-    return TranscriptMailHandler(uow, mailer, render, clock, message_domain=domain)
+    domain = message_id_domain(settings)
+    return TranscriptMailHandler(uow, smtp_mailer(settings), render, clock, message_domain=domain)
 
 
 def _run_until_stopped(

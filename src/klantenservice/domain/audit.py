@@ -64,7 +64,7 @@ FORBIDDEN_DETAIL_KEYS = frozenset(
 )
 """Keys ``seal`` refuses in ``details``: what they would hold must never enter the trail."""
 
-# Column widths of ``audit_log`` (adapters/db/tables.py): refuse what the store would truncate.
+# Column widths of ``audit_log`` (adapters/db/tables/): refuse what the store would truncate.
 MAX_ACTOR = 64
 MAX_ACTION = 64
 MAX_SUBJECT_TYPE = 32

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations are generated from ``adapters/db/tables.py``.
+"""Alembic environment: migrations are generated from ``adapters/db/tables/``.
 
 ``render_as_batch`` lets the same migrations ALTER tables on SQLite.
 """

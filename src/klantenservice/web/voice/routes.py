@@ -38,8 +38,9 @@ from klantenservice.domain.vocabulary import Language, Priority
 from klantenservice.services import voice
 from klantenservice.services.inbound import IntakeRequest, IntakeResult
 from klantenservice.web.deps import AppContext
+from klantenservice.web.twilio_signature import required
 from klantenservice.web.voice import twiml
-from klantenservice.web.voice.signature import required, signed_form
+from klantenservice.web.voice.signature import signed_form
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/voice", include_in_schema=False)

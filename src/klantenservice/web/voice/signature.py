@@ -1,10 +1,7 @@
-"""``X-Twilio-Signature``: every voice webhook is checked before anything is read or stored.
+"""Voice webhooks are checked before anything is read or stored (``web/twilio_signature.py``).
 
-Twilio signs the exact URL it requested plus the sorted POST parameters with the account's
-auth token (HMAC-SHA1, or HMAC-SHA256 when the ``X-Twilio-Webhooks-Signature-Settings`` header
-says so). Behind a proxy the URL this process sees is not the one Twilio called, so the URL is
-rebuilt from the configured ``KS_PUBLIC_BASE_URL`` and the request's path and query. The check
-itself is the ``twilio`` package's ``RequestValidator``: the tests sign with the same code.
+No auth token configured: 503, since no request can be trusted. A bad signature: 403. Then the
+parameters are refused early when one is longer than any Twilio sends.
 """
 
 from __future__ import annotations
@@ -14,23 +11,12 @@ from collections.abc import Mapping
 from fastapi import Request
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
-from twilio.request_validator import (
-    SIGNATURE_HEADER,
-    SIGNATURE_SETTINGS_HEADER,
-    RequestValidator,
-    get_signature_algorithm,
-)
 
 from klantenservice.domain.errors import PermissionDenied, ValidationError
 from klantenservice.web.deps import AppContext
+from klantenservice.web.twilio_signature import signature_valid, text_params
 
 MAX_PARAMETER_CHARS = 2000  # Twilio's longest (SpeechResult) is far below; refuse junk early
-
-
-def public_url(context: AppContext, request: Request) -> str:
-    query = request.url.query
-    base = context.settings.public_base_url.rstrip("/")
-    return f"{base}{request.url.path}" + (f"?{query}" if query else "")
 
 
 async def signed_form(request: Request) -> Mapping[str, str]:
@@ -40,20 +26,9 @@ async def signed_form(request: Request) -> Mapping[str, str]:
     if not token:  # no request can be trusted, so none is accepted
         raise HTTPException(503, "the phone channel is not configured (KS_TWILIO_AUTH_TOKEN)")
     form: FormData = await request.form()
-    signature = request.headers.get(SIGNATURE_HEADER, "")
-    algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
-    if not signature or not RequestValidator(token).validate(
-        public_url(context, request), form, signature, algorithm=algorithm
-    ):
+    if not signature_valid(request, form, token):
         raise PermissionDenied("the X-Twilio-Signature of this request is not valid")
-    params = {key: value for key, value in form.items() if isinstance(value, str)}
+    params = text_params(form)
     if any(len(value) > MAX_PARAMETER_CHARS for value in params.values()):
         raise ValidationError(f"a parameter is over {MAX_PARAMETER_CHARS} characters")
     return params
-
-
-def required(params: Mapping[str, str], name: str) -> str:
-    value = params.get(name, "").strip()
-    if not value:
-        raise ValidationError(f"the webhook has no {name}")
-    return value

@@ -20,7 +20,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
-from twilio.request_validator import SIGNATURE_HEADER, RequestValidator
+from twilio.request_validator import SIGNATURE_HEADER
 from twilio.twiml.messaging_response import MessagingResponse
 
 from klantenservice.domain import sms
@@ -30,6 +30,7 @@ from klantenservice.domain.vocabulary import Channel
 from klantenservice.services import messaging
 from klantenservice.services.inbound import InboundMessage
 from klantenservice.web.deps import AppContext
+from klantenservice.web.twilio_signature import required, signature_valid, text_params
 from klantenservice.web.webhooks.intake import store_all
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,6 @@ PATH = "/webhooks/sms"
 STATUS_PATH = "/webhooks/sms/status"
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_MEDIA = 10  # Twilio's limit per MMS
-
-
-def public_url(context: AppContext, request: Request) -> str:
-    query = request.url.query
-    base = context.settings.public_base_url.rstrip("/")
-    return f"{base}{request.url.path}" + (f"?{query}" if query else "")
 
 
 async def signed_params(request: Request) -> Mapping[str, str]:
@@ -55,20 +50,11 @@ async def signed_params(request: Request) -> Mapping[str, str]:
     if request.headers.get("content-type", "").split(";")[0].strip() != FORM_TYPE:
         raise ValidationError(f"Twilio webhooks are {FORM_TYPE}")
     form: FormData = await request.form()
-    signature = request.headers.get(SIGNATURE_HEADER, "")
-    url = public_url(context, request)
-    if not signature or not RequestValidator(token).validate(url, form, signature):
+    if not signature_valid(request, form, token):
         raise AuthenticationFailed(
             f"{SIGNATURE_HEADER} is missing or does not sign this URL and these parameters"
         )
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-def required(params: Mapping[str, str], name: str) -> str:
-    value = params.get(name, "").strip()
-    if not value:
-        raise ValidationError(f"the webhook has no {name}")
-    return value
+    return text_params(form)
 
 
 @router.post(PATH)

@@ -1,5 +1,5 @@
 """E-mail in the store (``services/email_ports.EmailRepository``): raw mails, attachments,
-our outbound Message-IDs and IMAP state. Tables: ``adapters/db/tables.py`` (migration 0007)."""
+our outbound Message-IDs and IMAP state. Tables: ``adapters/db/tables/`` (migration 0007)."""
 
 from __future__ import annotations
 
