@@ -213,6 +213,8 @@ def demo(
     if not no_serve:
         os.environ["KS_DATABASE_URL"] = result.url
         os.environ.setdefault("KS_PORTAL_DEMO_SIGN_IN", "true")  # the portal's stand-in bank
+        os.environ.setdefault("KS_EMERGENCY_RESERVED_AGENTS", "1")  # one fraud agent kept free
+        os.environ.setdefault("KS_CORE_BANKING", "demo")  # card blocks: the demo's stand-in
         _run_server(DEMO_HOST, port, 1)
 
 

@@ -50,15 +50,8 @@ def channel_senders(
             Channel.WHATSAPP, "KS_WHATSAPP_ACCESS_TOKEN, KS_WHATSAPP_PHONE_NUMBER_ID"
         )
         senders.append(ChannelSender(Channel.WHATSAPP, uow, missing, clock))
-    if settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number:
-        twilio = TwilioSmsSender(
-            account_sid=settings.twilio_account_sid,
-            auth_token=settings.twilio_auth_token,
-            from_number=settings.twilio_from_number,
-            api_base=settings.twilio_api_base,
-            public_base_url=settings.public_base_url,
-            timeout=settings.channel_timeout_seconds,
-        )
+    twilio = twilio_sms_sender(settings)
+    if twilio is not None:
         senders.append(ChannelSender(Channel.SMS, uow, twilio, clock))
     else:
         missing = NotConfigured(
@@ -66,3 +59,19 @@ def channel_senders(
         )
         senders.append(ChannelSender(Channel.SMS, uow, missing, clock))
     return senders
+
+
+def twilio_sms_sender(settings: Settings) -> TwilioSmsSender | None:
+    """SMS through Twilio (KS_TWILIO_*): replies to customers and emergency alerts."""
+    if not (settings.twilio_account_sid and settings.twilio_auth_token):
+        return None
+    if not settings.twilio_from_number:
+        return None
+    return TwilioSmsSender(
+        account_sid=settings.twilio_account_sid,
+        auth_token=settings.twilio_auth_token,
+        from_number=settings.twilio_from_number,
+        api_base=settings.twilio_api_base,
+        public_base_url=settings.public_base_url,
+        timeout=settings.channel_timeout_seconds,
+    )

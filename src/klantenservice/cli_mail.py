@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import signal
 import threading
-from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Annotated, cast
@@ -29,9 +28,9 @@ from klantenservice.adapters.mail.parse import MailFileParser
 from klantenservice.adapters.mail.smtp import SmtpMailer
 from klantenservice.adapters.mail.smtp_server import IntakeHandler, mail_server
 from klantenservice.cli_support import check_database, load_settings
+from klantenservice.configured import intake_options
 from klantenservice.domain.email import EmailLimits
 from klantenservice.services.email_intake import quarantine_list
-from klantenservice.services.inbound import IntakeOptions
 from klantenservice.services.ports import Clock, UnitOfWorkFactory
 from klantenservice.settings import Settings
 from klantenservice.workers.email_import_process import ImporterProcess
@@ -52,10 +51,7 @@ def limits(settings: Settings) -> EmailLimits:
 
 
 def importer(settings: Settings, factory: SqlUnitOfWorkFactory, clock: Clock) -> EmailImporter:
-    options = IntakeOptions(
-        reopen_window=timedelta(days=settings.reopen_window_days),
-        auto_assign=settings.auto_assign,
-    )
+    options = intake_options(settings)
     root = Path(settings.email_storage_dir)
     parser = MailFileParser(limits(settings))
     uow = cast(UnitOfWorkFactory, factory)

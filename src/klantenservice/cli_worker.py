@@ -1,4 +1,4 @@
-"""`klantenservice worker`: runs the outbox dispatcher and the promise sweeper.
+"""`klantenservice worker`: the outbox dispatcher, the promise sweeper, the emergency escalations.
 
 Both loops run in threads of one process until Ctrl+C or SIGTERM; ``--once`` runs one pass of
 each and exits (for cron, and for tests). Webhook subscribers come from ``KS_WEBHOOK_URLS``;
@@ -9,20 +9,29 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from typing import Annotated, cast
 
 import typer
 from rich.console import Console
 
 from klantenservice.adapters.clock import SystemClock
+from klantenservice.adapters.core_banking import DemoCoreBanking, HttpCoreBanking, NoCoreBanking
 from klantenservice.adapters.db.engine import make_engine
 from klantenservice.adapters.db.unit_of_work import SqlUnitOfWorkFactory
-from klantenservice.cli_channels import channel_senders
+from klantenservice.cli_channels import channel_senders, twilio_sms_sender
 from klantenservice.cli_mail import email_reply_handler, message_id_domain, smtp_mailer
 from klantenservice.cli_support import check_database, load_settings
+from klantenservice.services.card_blocks import CoreBanking
 from klantenservice.services.ports import Clock, UnitOfWorkFactory
 from klantenservice.settings import Settings
 from klantenservice.workers.chat_transcript import TranscriptMailHandler
+from klantenservice.workers.emergency_alerts import (
+    AlertContact,
+    CardBlocker,
+    EscalationAlerter,
+    EscalationSweeper,
+)
 from klantenservice.workers.outbox_dispatcher import (
     Handler,
     OutboxDispatcher,
@@ -50,8 +59,10 @@ def run_worker(
         handlers.append(transcript_handler(settings, factory, clock))
         handlers.append(email_reply_handler(settings, factory, clock))  # e-mail channel
     handlers.extend(channel_senders(settings, factory, clock))  # WhatsApp, SMS
+    handlers.extend(emergency_handlers(settings, factory, clock))  # alerts, card blocks
     dispatcher = OutboxDispatcher(factory, handlers, clock)
     sweeper = PromiseSweeper(factory, clock)
+    escalations = EscalationSweeper(cast(UnitOfWorkFactory, factory), clock)
     console = Console(stderr=True)
     if not settings.smtp_host:
         console.print(
@@ -61,13 +72,20 @@ def run_worker(
     try:
         if once:
             report = sweeper.run_once()
+            escalated = escalations.run_once()
             delivered = dispatcher.run_once()
             console.print(
                 f"swept {report.examined} cases ({report.warnings} warnings, "
-                f"{report.breaches} breaches); delivered {delivered} outbox events"
+                f"{report.breaches} breaches); {len(escalated)} emergency escalations; "
+                f"delivered {delivered} outbox events"
             )
             return
-        _run_until_stopped(dispatcher, sweeper, settings.outbox_poll_seconds, console)
+        loops: list[Loop] = [
+            (dispatcher.run_forever, settings.outbox_poll_seconds),
+            (sweeper.run_forever, SWEEP_SECONDS),
+            (escalations.run_forever, settings.emergency_sweep_seconds),
+        ]
+        _run_until_stopped(loops, console)
     finally:
         engine.dispose()
 
@@ -84,18 +102,50 @@ def transcript_handler(
     return TranscriptMailHandler(uow, smtp_mailer(settings), render, clock, message_domain=domain)
 
 
-def _run_until_stopped(
-    dispatcher: OutboxDispatcher, sweeper: PromiseSweeper, poll: float, console: Console
-) -> None:
+def emergency_handlers(
+    settings: Settings, factory: SqlUnitOfWorkFactory, clock: Clock
+) -> list[Handler]:
+    """Escalation alerts (KS_EMERGENCY_ESCALATION) and card blocks (KS_CORE_BANKING)."""
+    uow = cast(UnitOfWorkFactory, factory)
+    sms = twilio_sms_sender(settings)
+    contacts = [AlertContact(**contact.model_dump()) for contact in settings.emergency_escalation]
+    alerter = EscalationAlerter(
+        contacts,
+        mailer=smtp_mailer(settings) if settings.smtp_host else None,
+        sms=sms,
+        desk_url=settings.public_base_url,
+        timezone=settings.timezone,
+        message_domain=message_id_domain(settings),
+    )
+    return [alerter, CardBlocker(uow, core_banking(settings), clock)]
+
+
+def core_banking(settings: Settings) -> CoreBanking:
+    if settings.core_banking == "demo":
+        return DemoCoreBanking()
+    if settings.core_banking == "http" and settings.core_banking_url:
+        return HttpCoreBanking(
+            settings.core_banking_url,
+            token=settings.core_banking_token,
+            timeout=settings.channel_timeout_seconds,
+        )
+    return NoCoreBanking()
+
+
+Loop = tuple[Callable[[threading.Event, float], None], float]
+
+
+def _run_until_stopped(loops: list[Loop], console: Console) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     threads = [
-        threading.Thread(target=dispatcher.run_forever, args=(stop, poll), daemon=True),
-        threading.Thread(target=sweeper.run_forever, args=(stop, SWEEP_SECONDS), daemon=True),
+        threading.Thread(target=run, args=(stop, seconds), daemon=True) for run, seconds in loops
     ]
     for thread in threads:
         thread.start()
-    console.print("worker running: outbox dispatcher and promise sweeper (Ctrl+C stops)")
+    console.print(
+        "worker running: outbox dispatcher, promise sweeper, emergency escalations (Ctrl+C stops)"
+    )
     try:
         while not stop.wait(1.0):
             pass

@@ -41,6 +41,16 @@ class ImapMailboxSetting(BaseModel):
         return (self.name or f"{self.user}@{self.host}/{self.folder}")[:320]
 
 
+class EscalationContact(BaseModel):
+    """Who is alerted at one level of the emergency escalation ladder, and how."""
+
+    level: int = Field(ge=1, le=2)
+    email: str | None = None
+    sms: str | None = None  # E.164
+    webhook: str | None = None
+    webhook_secret: str | None = None  # signs the webhook body (X-Klantenservice-Signature)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KS_", env_file=".env", extra="ignore")
 
@@ -56,6 +66,8 @@ class Settings(BaseSettings):
     reopen_window_days: int = Field(default=7, ge=0, le=365)
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     routing_relax_after_minutes: int = Field(default=10, ge=0)
+    # idle fraud agents kept free for the emergency lane (docs/subsystems/routing.md)
+    emergency_reserved_agents: int = Field(default=0, ge=0)
     promise_warn_share: float = Field(default=0.8, gt=0, lt=1)
     auto_assign: bool = True
     # Who writes the intake's batches (docs/subsystems/intake.md): a child process of the web
@@ -111,6 +123,9 @@ class Settings(BaseSettings):
     twilio_api_base: str = "https://api.twilio.com"
     # the public URL this service is reached at (Twilio signs the URL it called): no trailing /
     public_base_url: str = "http://localhost:8000"
+    # The bank's 24/7 emergency number (fraud, lost or stolen card): in incident auto-replies
+    # and emergency acknowledgements, beside the SOS form at {public_base_url}/sos.
+    emergency_phone_number: str = "+31 20 555 0100"
     channel_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Phone and IVR (docs/subsystems/phone-ivr.md): Twilio Voice webhooks are signed with
@@ -118,6 +133,8 @@ class Settings(BaseSettings):
     ivr_menu_file: str | None = None
     voice_default_language: Literal["nl", "en"] = "nl"
     voice_numbers: dict[str, Literal["nl", "en"]] = Field(default_factory=dict)  # dialled → lang
+    # the dedicated 24/7 emergency numbers (E.164): straight into the emergency lane, no menu
+    voice_emergency_numbers: list[str] = Field(default_factory=list)
 
     # E-mail channel (docs/subsystems/email.md): the SMTP listener (`klantenservice mail-server`)
     # accepts mail for these addresses only; raw mails and attachments are files under the dir.
@@ -130,6 +147,15 @@ class Settings(BaseSettings):
     # IMAP mailboxes polled by `klantenservice mail poll` (JSON list, see ImapMailboxSetting).
     imap_mailboxes: list[ImapMailboxSetting] = Field(default_factory=list)
     imap_poll_seconds: float = Field(default=60.0, gt=0)
+
+    # Emergency lane (docs/subsystems/emergency.md): who is alerted when an emergency has had no
+    # human contact (JSON list: level 1 at 5 minutes, level 2 at 8), how often the worker looks,
+    # and the core-banking system card blocks go to ("none": recorded, an agent blocks by hand).
+    emergency_escalation: list[EscalationContact] = Field(default_factory=list)
+    emergency_sweep_seconds: float = Field(default=10.0, gt=0)
+    core_banking: Literal["none", "demo", "http"] = "none"
+    core_banking_url: str | None = None
+    core_banking_token: str | None = None
 
     @field_validator("email_storage_dir")
     @classmethod

@@ -3,19 +3,14 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
-from email.message import EmailMessage
 from typing import cast
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import select
 from tests.services.world import T0, FixedClock, World, build_world
+from tests.support.smtp_inbox import Inbox, running_inbox
 
 from klantenservice.adapters.credentials import Argon2Credentials
 from klantenservice.adapters.db.tables import chat_transcripts, outbox
@@ -34,40 +29,10 @@ from klantenservice.workers.outbox_dispatcher import OutboxDispatcher
 SENDER = "klantenservice@polderbank.example"
 
 
-class Inbox:
-    """An aiosmtpd handler keeping what it received; ``refuse`` answers 550 instead."""
-
-    def __init__(self) -> None:
-        self.mails: list[tuple[Envelope, EmailMessage]] = []
-        self.refuse = False
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        if self.refuse:
-            return "550 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = cast(bytes, envelope.content)
-        parsed = email.message_from_bytes(content, policy=email.policy.default)
-        self.mails.append((envelope, cast(EmailMessage, parsed)))
-        return "250 Message accepted"
-
-
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    with socket.socket() as probe:  # aiosmtpd checks its own start by connecting: no port 0
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+    with running_inbox() as running:
+        yield running
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def handler(world: World, port: int) -> EmailReplyHandler:
 
 
 def customer_writes_and_anna_replies(world: World, room: Mailroom) -> CaseId:
-    room.deliver(compose(message_id="<first@example.nl>", subject="Pas kwijt"))
+    room.deliver(compose(message_id="<first@example.nl>", subject="Vraag over rente"))
     with world.read() as connection:
         case_id = CaseId(connection.execute(select(messages.c.case_id)).scalar_one())
     world.add_agent("anna")
@@ -81,7 +81,7 @@ def test_the_reply_goes_out_threaded_and_the_customers_answer_comes_back_to_the_
 
     ((envelope, mail),) = server.mails
     assert envelope.rcpt_tos == ["jan@example.nl"]
-    assert mail["Subject"] == f"Re: Pas kwijt [KS-{case_id:06d}]"
+    assert mail["Subject"] == f"Re: Vraag over rente [KS-{case_id:06d}]"
     assert mail["In-Reply-To"] == "<first@example.nl>"
     assert mail["References"] == "<first@example.nl>"
     assert "Auto-Submitted" not in mail  # a person wrote it: auto-replies may answer
@@ -107,7 +107,11 @@ def test_the_reply_goes_out_threaded_and_the_customers_answer_comes_back_to_the_
     )
     with world.read() as connection:
         last = connection.execute(select(messages).order_by(messages.c.id.desc())).first()
-    assert last is not None and last.case_id == case_id and last.body == "Mijn pas is kwijt."
+    assert (
+        last is not None
+        and last.case_id == case_id
+        and last.body == "Wat is de rente op mijn spaarrekening?"
+    )
 
 
 def test_the_same_event_delivered_twice_sends_one_mail(

@@ -8,7 +8,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from klantenservice.adapters.db.engine import make_engine
-from klantenservice.adapters.db.repositories.cases import _LATEST, _MERGED_INTO
+from klantenservice.adapters.db.repositories.cases import (
+    _LATEST,
+    _MERGED_INTO,
+    WAITING_EMERGENCIES,
+)
 from klantenservice.adapters.db.tables import cases
 
 
@@ -44,3 +48,12 @@ def test_merge_lookups_still_use_the_partial_merged_into_index(sqlite_template: 
         (1, 2, 3),
     )
     assert "ix_cases_merged_into" in many, many
+
+
+def test_the_waiting_emergencies_are_read_from_their_partial_index(sqlite_template: Path) -> None:
+    """Read once per intake batch: over the open cases it would grow with the backlog."""
+    url = f"sqlite:///{sqlite_template}"
+    sql = compiled(WAITING_EMERGENCIES["sqlite"]._statement, url)
+    found = plan(sqlite_template, sql, (200,))
+    assert "ix_cases_waiting_emergencies" in found, found
+    assert "TEMP B-TREE" not in found, found  # ordered by the index itself

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from axe_playwright_python.base import AXE_SCRIPT  # type: ignore[import-untyped]
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from tests.browser.seed import PASSWORD, Seeded
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,3 +58,33 @@ def sign_in(page: Page, server: Server, email: str, code: str | None = None) -> 
         page.get_by_label("Code uit je authenticator-app").fill(code)
     page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_role("heading", name="Inbox", level=1)).to_be_visible()
+
+
+@contextmanager
+def visitor_page(browser: Browser, base_url: str, width: int = 1100) -> Iterator[Page]:
+    """A customer's browser on ``base_url``: fresh cookies, Dutch, Amsterdam time."""
+    context = browser.new_context(
+        base_url=base_url,
+        locale="nl-NL",
+        timezone_id="Europe/Amsterdam",
+        viewport={"width": width, "height": 800},
+    )
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@contextmanager
+def seeded_server(
+    run_server: Callable[..., AbstractContextManager[tuple[str, Path]]],
+    workdir: Path,
+    seed: Callable[[str], object],
+    **settings: str,
+) -> Iterator[str]:
+    """A server of one's own on a fresh SQLite database that ``seed(url)`` filled first."""
+    database_url = f"sqlite:///{workdir / 'own.db'}"
+    seed(database_url)
+    with run_server(workdir, database_url, **settings) as (url, _log):
+        yield url

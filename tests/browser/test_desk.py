@@ -136,8 +136,8 @@ def test_next_case_routes_the_most_urgent_waiting_case_to_the_agent_and_opens_it
     )
     page.get_by_role("button", name="Volgende zaak").click()
     expect(page).to_have_url(re.compile(rf"/desk/cases/{piet}$"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Fraude gemeld")
-    expect(page.get_by_text("Er is vanochtend 450 euro afgeschreven")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Overboeking niet aangekomen")
+    expect(page.get_by_text("Mijn overboeking van 450 euro van gisteren")).to_be_visible()
     expect(page.locator(".facts")).to_contain_text("Anna de Vries")
     assert_accessible(page)
 

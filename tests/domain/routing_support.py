@@ -6,7 +6,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from klantenservice.domain.routing import AgentSnapshot, RoutingPolicy, WorkItem
+from klantenservice.domain.routing import (
+    AgentSnapshot,
+    Assignment,
+    RoutingPolicy,
+    Unrouted,
+    WorkItem,
+)
 from klantenservice.domain.vocabulary import AgentId, CaseId, Channel, Presence, Priority, QueueId
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -40,3 +46,13 @@ def item(case_id: int, *, waited: timedelta = timedelta(minutes=1), **changes: A
         waiting_since=NOW - waited,
     )
     return replace(base, **changes)
+
+
+def chosen(outcome: Assignment | Unrouted) -> Assignment:
+    assert isinstance(outcome, Assignment), outcome
+    return outcome
+
+
+def refused(outcome: Assignment | Unrouted) -> Unrouted:
+    assert isinstance(outcome, Unrouted), outcome
+    return outcome

@@ -7,12 +7,21 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from tests.domain.routing_support import CHAT, EMAIL, NOW, PHONE, POLICY, agent, item
+from tests.domain.routing_support import (
+    CHAT,
+    EMAIL,
+    NOW,
+    PHONE,
+    POLICY,
+    agent,
+    chosen,
+    item,
+    refused,
+)
 
 from klantenservice.domain import routing
 from klantenservice.domain.errors import ValidationError
 from klantenservice.domain.routing import (
-    Assignment,
     Unrouted,
     best_agent_for,
     next_case_for,
@@ -31,16 +40,6 @@ def skills(*names: str) -> frozenset[str]:
 
 def assigned(decision: routing.RoutingDecision) -> dict[int, int]:
     return {a.case_id: a.agent_id for a in decision.assignments}
-
-
-def chosen(outcome: Assignment | Unrouted) -> Assignment:
-    assert isinstance(outcome, Assignment), outcome
-    return outcome
-
-
-def refused(outcome: Assignment | Unrouted) -> Unrouted:
-    assert isinstance(outcome, Unrouted), outcome
-    return outcome
 
 
 # --- eligibility ------------------------------------------------------------------------------
@@ -313,6 +312,7 @@ def test_the_public_api_is_pinned() -> None:
         "Unrouted",
         "WorkItem",
         "best_agent_for",
+        "held_for",
         "next_case_for",
         "route",
     ]

@@ -99,6 +99,18 @@ def statically_eligible(a: AgentSnapshot, w: WorkItem, policy: RoutingPolicy) ->
     )
 
 
+def held(a: AgentSnapshot, emergencies: Sequence[WorkItem], policy: RoutingPolicy) -> bool:
+    """Held for a waiting emergency: gets nothing below emergency (``reservation.Hold``)."""
+    return (
+        policy.hold_for_waiting_emergencies
+        and policy.emergency_skill in a.skills
+        and any(
+            w.priority >= Priority.EMERGENCY and statically_eligible(a, w, policy)
+            for w in emergencies
+        )
+    )
+
+
 def has_room(a: AgentSnapshot, load: Mapping[Channel, int], channel: Channel) -> bool:
     if load.get(PHONE, 0) > 0 or load.get(channel, 0) >= a.capacity.get(channel, 0):
         return False
@@ -141,13 +153,15 @@ def test_route_never_exceeds_capacity_never_double_assigns_and_only_picks_eligib
             assert n <= a.capacity.get(channel, 0) - a.load.get(channel, 0)
         if given_now[PHONE]:  # a call is the agent's only work
             assert sum(given_now.values()) == 1 and not any(a.load.values())
-    for unrouted in decision.unassigned:  # greedy is maximal: nobody eligible has room left
-        w = by_case[unrouted.case_id]
-        assert unrouted.reason
+    waiting = [by_case[u.case_id] for u in decision.unassigned]
+    for w in waiting:  # greedy is maximal: nobody eligible has room left, or they are held
         assert not any(
-            statically_eligible(a, w, policy) and has_room(a, loads[a.agent_id], w.channel)
+            statically_eligible(a, w, policy)
+            and has_room(a, loads[a.agent_id], w.channel)
+            and (w.priority >= Priority.EMERGENCY or not held(a, waiting, policy))
             for a in agents
         )
+    assert all(unrouted.reason for unrouted in decision.unassigned)
 
 
 @settings(max_examples=100, deadline=None)
@@ -173,4 +187,6 @@ def test_single_decisions_agree_with_the_eligibility_rules(
             w for w in work if statically_eligible(a, w, policy) and has_room(a, a.load, w.channel)
         ]
         first = min(takeable, key=lambda w: (-w.priority, w.waiting_since, w.case_id), default=None)
+        if first is not None and first.priority < Priority.EMERGENCY and held(a, work, policy):
+            first = None  # an emergency they could take once free is their next case
         assert (picked.case_id if picked else None) == (first.case_id if first else None)

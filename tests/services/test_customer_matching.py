@@ -156,6 +156,7 @@ def test_confirming_merges_the_newer_customer_into_the_older(world: World) -> No
     assert result.survivor.id == piet and result.absorbed_id == whatsapp
     assert result.moved == {
         "contact_points": 1, "cases": 1, "chat_sessions": 1, "portal_sessions": 1,
+        "emergency_reports": 0,
     }  # fmt: skip
     survivor = result.survivor
     assert {p.value for p in survivor.contact_points} == {PHONE, "31612345678"}

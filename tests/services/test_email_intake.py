@@ -50,8 +50,8 @@ def test_a_stored_mail_becomes_a_message_with_its_message_id_and_the_raw_file_is
     (message,) = rows(world, messages)
     assert message.external_id == "<A1.x@mail.example.nl>"  # type: ignore[attr-defined]
     assert message.channel == "email"  # type: ignore[attr-defined]
-    assert message.subject == "Pas kwijt"  # type: ignore[attr-defined]
-    assert message.body == "Mijn pas is kwijt."  # type: ignore[attr-defined]
+    assert message.subject == "Vraag over rente"  # type: ignore[attr-defined]
+    assert message.body == "Wat is de rente op mijn spaarrekening?"  # type: ignore[attr-defined]
     (raw,) = rows(world, email_raw)
     assert (raw.id, raw.state, raw.message_id) == (raw_id, "imported", message.id)  # type: ignore[attr-defined]
 
@@ -137,7 +137,9 @@ def test_the_case_reference_in_the_subject_threads_a_mail_without_headers(
     (first,) = rows(world, messages)
     _close_all(world)
     reference = format_reference(first.case_id)  # type: ignore[attr-defined]
-    room.deliver(compose(subject=f"Re: Pas kwijt [{reference}]", message_id="<n@example.nl>"))
+    room.deliver(
+        compose(subject=f"Re: Vraag over rente [{reference}]", message_id="<n@example.nl>")
+    )
     assert rows(world, messages)[-1].case_id == first.case_id  # type: ignore[attr-defined]
 
 
@@ -162,14 +164,14 @@ def test_a_stranger_quoting_a_reference_gets_a_case_of_their_own(
 def test_customer_html_is_stored_as_text_never_as_html(room: Mailroom, world: World) -> None:
     html = (
         "<html><head><style>p{color:red}</style><script>alert('x')</script></head>"
-        "<body><p>Mijn <b>pas</b> is kwijt.</p><p>Groet,<br>Jan &amp; Els</p>"
+        "<body><p>Mijn <b>rente</b> is te laag.</p><p>Groet,<br>Jan &amp; Els</p>"
         '<img src="https://tracker.example/p.gif" onerror="alert(1)"></body></html>'
     )
     room.deliver(compose(text=None, html=html))
     (message,) = rows(world, messages)
     body = message.body  # type: ignore[attr-defined]
-    assert "Mijn pas is kwijt." in body and "Jan & Els" in body
-    assert body.index("kwijt.") < body.index("Groet")
+    assert "Mijn rente is te laag." in body and "Jan & Els" in body
+    assert body.index("laag.") < body.index("Groet")
     for leftover in ("<", "alert", "color:red", "tracker"):
         assert leftover not in body
 

@@ -29,16 +29,22 @@ OUR_NUMBER = "+31201234567"
 ENGLISH_LINE = "+442071234567"
 
 
-@pytest.fixture
-def app(database_url: str, clock: FakeClock) -> FastAPI:
-    settings = Settings(
+def voice_app(database_url: str, clock: FakeClock, **settings: Any) -> FastAPI:
+    """The app with Twilio's signing token and the public URL it signs (and more settings)."""
+    configured = Settings(
         database_url=database_url,
         environment="test",
         twilio_auth_token=AUTH_TOKEN,
         public_base_url=PUBLIC,
         voice_numbers={ENGLISH_LINE: "en"},
+        **settings,
     )
-    return create_app(settings, clock=clock, credentials=Argon2Credentials(fast_hasher()))
+    return create_app(configured, clock=clock, credentials=Argon2Credentials(fast_hasher()))
+
+
+@pytest.fixture
+def app(database_url: str, clock: FakeClock) -> FastAPI:
+    return voice_app(database_url, clock)
 
 
 @pytest.fixture

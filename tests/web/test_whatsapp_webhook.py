@@ -72,7 +72,7 @@ def test_a_signed_text_message_is_stored_once_on_a_case_of_the_wa_id(
     world: World, context: AppContext
 ) -> None:
     payload = text_message(
-        "wamid.HBgLMzE2MTIzNDU2NzgVAgASGBQzQTdD", "Mijn pas is weg", world.clock.now()
+        "wamid.HBgLMzE2MTIzNDU2NzgVAgASGBQzQTdD", "Mijn adres is veranderd", world.clock.now()
     )
     first = post(world.client, payload)
     assert first.status_code == 200, first.text
@@ -83,7 +83,7 @@ def test_a_signed_text_message_is_stored_once_on_a_case_of_the_wa_id(
     cases = world.get("/cases", world.admin).json()["items"]
     assert len(cases) == 1 and cases[0]["channel"] == "whatsapp"
     stored = world.messages(cases[0]["id"])
-    assert [m["body"] for m in stored] == ["Mijn pas is weg"]
+    assert [m["body"] for m in stored] == ["Mijn adres is veranderd"]
     assert stored[0]["external_id"] == "wamid.HBgLMzE2MTIzNDU2NzgVAgASGBQzQTdD"
     customer = world.get(f"/customers/{cases[0]['customer_id']}", world.admin).json()
     assert {"kind": "whatsapp", "value": WA_ID} in customer["contact_points"]

@@ -94,7 +94,7 @@ AGENTS: tuple[AgentSpec, ...] = (
     _agent("tom", "Tom Hendriks", RETAIL_TEAM, "nl en", "cards payments", _ON, whatsapp=4),
     _agent("emily", "Emily Carter", FRAUD_TEAM, "en nl", "investments fraud", _ON),
     _agent("bram", "Bram van Leeuwen", FRAUD_TEAM, "nl en", "fraud cards payments", _ON, chat=2),
-    _agent("sanne", "Sanne Kok", FRAUD_TEAM, "nl en", "investments savings", _AWAY),
+    _agent("sanne", "Sanne Kok", FRAUD_TEAM, "nl en", "investments savings fraud", _AWAY),
     _agent("youssef", "Youssef Bakkali", FRAUD_TEAM, "nl", "fraud investments", _OFF, email=3),
 )
 

@@ -46,6 +46,7 @@ class ChoiceBy(StrEnum):
     DTMF = "dtmf"
     SPEECH = "speech"
     FALLBACK = "fallback"  # no usable answer after the retries: sent to a person
+    NUMBER = "number"  # the caller dialled the emergency number: the lane without a menu
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,6 +193,18 @@ class Case:
             events.extend(status_events)
         return case, events
 
+    def record_contact(self, *, at: datetime, agent_id: AgentId | None, via: str) -> Transition:
+        """An agent reached the customer by voice (``via``: a call answered, a call-back made):
+        the first human contact, like a first reply; a written reply is still owed if the
+        customer wrote (``awaiting_reply_since`` stays)."""
+        self._require_not_final("record a contact on")
+        events = [_event(CaseEventKind.CONTACTED, at, agent_id=agent_id, via=via)]
+        case = self
+        if self.status is CaseStatus.NEW:
+            case, status_events = case.change_status(CaseStatus.OPEN, at=at)
+            events.extend(status_events)
+        return case, events
+
     def record_internal_note(
         self, *, at: datetime, message_id: int, agent_id: AgentId
     ) -> Transition:

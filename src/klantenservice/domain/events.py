@@ -10,6 +10,8 @@ Which kinds start, stop and pause which clock:
     CREATED                  starts first-response and resolution clocks
     CUSTOMER_MESSAGE         starts a next-response clock once an agent has answered before
     AGENT_REPLY              stops first-response / next-response clocks (public replies only)
+    CONTACTED                an agent reached the customer by voice (call answered, call-back
+                             made): stops the first-response clock like a first reply
     STATUS_CHANGED           to pending_customer pauses; leaving it resumes; resolved/closed stops
     PRIORITY_CHANGED         re-targets the clocks (the policy of the new priority applies)
     ASSIGNED / UNASSIGNED, TAGGED, MERGED_INTO, MERGED_FROM, ...   timeline only
@@ -28,6 +30,7 @@ class CaseEventKind(StrEnum):
     CREATED = "created"
     CUSTOMER_MESSAGE = "customer_message"
     AGENT_REPLY = "agent_reply"
+    CONTACTED = "contacted"
     INTERNAL_NOTE = "internal_note"
     STATUS_CHANGED = "status_changed"
     PRIORITY_CHANGED = "priority_changed"

@@ -47,6 +47,7 @@ PHRASES = (
     "call_note",
     "callback_note",  # {number}: the caller's number, to call back
 )
+# optional: "emergency_reference" ({reference}), read out when an emergency report is stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,10 +173,11 @@ def parse_script(language: Language, raw: Mapping[str, Any]) -> IvrScript:
         raise ValidationError(f"{where}.phrases lacks: {', '.join(absent)}")
     for name, text in phrases.items():
         try:
-            text.format(position=1, path="", number="")
+            text.format(position=1, path="", number="", reference="")
         except (KeyError, IndexError, ValueError):
             raise ValidationError(
-                f"{where}.phrases.{name}: use only {{position}}, {{path}} or {{number}}"
+                f"{where}.phrases.{name}: use only {{position}}, {{path}}, {{number}} "
+                "or {{reference}}"
             ) from None
     menus = {
         str(menu_id): _menu(str(menu_id), _mapping(body, f"{where}.menus.{menu_id}"), where)

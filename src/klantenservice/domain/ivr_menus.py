@@ -147,6 +147,9 @@ IVR_MENUS: dict[str, Any] = {
             "call_subject": "Telefoon: {path}",
             "call_note": "Telefoongesprek. Keuzemenu: {path}.",
             "callback_note": "Terugbelverzoek: bel {number} terug. Keuzemenu: {path}.",
+            "emergency_reference": (
+                "Uw melding is vastgelegd. Uw referentie is {reference}. Ik herhaal: {reference}."
+            ),
         },
         "menus": {
             "main": {"prompt": "Maak een keuze.", "options": _NL_MAIN},
@@ -172,6 +175,9 @@ IVR_MENUS: dict[str, Any] = {
             "call_subject": "Phone: {path}",
             "call_note": "Phone call. Menu: {path}.",
             "callback_note": "Call-back request: call {number} back. Menu: {path}.",
+            "emergency_reference": (
+                "Your report is recorded. Your reference is {reference}. Again: {reference}."
+            ),
         },
         "menus": {
             "main": {"prompt": "Please make a choice.", "options": _EN_MAIN},

@@ -16,9 +16,10 @@ Rules, in the order they apply:
 * While the status is ``resolved`` or ``closed`` every clock is *stopped*; a reopen resumes the
   clocks that had not met their own stop event (the resolution clock; a response clock still
   waiting for a reply). Time between resolution and reopening never counts.
-* first_response runs from CREATED to the first AGENT_REPLY. next_response cycles run from a
-  CUSTOMER_MESSAGE that arrives after an agent has replied (and while no cycle is open) until
-  the next AGENT_REPLY. resolution runs from CREATED and has no stop event of its own.
+* first_response runs from CREATED to the first AGENT_REPLY or CONTACTED (a call answered, a
+  call-back made). next_response cycles run from a CUSTOMER_MESSAGE that arrives after an
+  agent has replied (and while no cycle is open) until the next AGENT_REPLY. resolution runs
+  from CREATED and has no stop event of its own.
 """
 
 from __future__ import annotations
@@ -124,12 +125,15 @@ def status_periods(events: Sequence[CaseEvent]) -> tuple[Period, ...]:
     )
 
 
+_FIRST_CONTACT = frozenset({CaseEventKind.AGENT_REPLY, CaseEventKind.CONTACTED})
+
+
 def first_response_runs(events: Sequence[CaseEvent]) -> tuple[ClockRun, ...]:
     start = created_at(events)
     if start is None:
         return ()
-    reply = next(
-        (e.at for e in events if e.kind is CaseEventKind.AGENT_REPLY and e.at >= start), None
+    reply = next(  # a written reply, or an agent reaching the customer by voice
+        (e.at for e in events if e.kind in _FIRST_CONTACT and e.at >= start), None
     )
     return (ClockRun.clipped(status_periods(events), start, "the case was created", reply),)
 

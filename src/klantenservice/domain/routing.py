@@ -16,6 +16,12 @@ Order of decisions:
    relaxed), then holds most relaxed skills, then has the lowest load share on the channel,
    then was assigned least recently (never = longest ago), then the lowest agent id.
 
+Reservation (``domain/reservation.py``): work below emergency is not given to an idle fraud
+agent if that would leave fewer than ``reserved_emergency_agents`` of them free; it is one
+more eligibility rule, decided per candidate, and named in the explanations. While an
+emergency waits, the fraud agents who could take it once free get nothing below emergency
+(``hold_for_waiting_emergencies``): the emergency is their next case.
+
 Relaxation: once an item has waited ``relax_after``, its *product* skills (mortgage,
 investments, ...) become preferences; *certifications* (default: fraud) stay required forever.
 Language is never relaxed unless ``language_relax_after`` is set.
@@ -23,19 +29,33 @@ Language is never relaxed unless ``language_relax_after`` is set.
 Invariants of ``route``: no case is assigned twice, no agent goes over capacity on any channel
 (load is updated after each assignment within the decision), every assignment carries
 human-readable reasons ("why this agent") and every unrouted case a sentence saying why not.
-Routing is greedy in serving order: an item never waits for a better agent who is busy.
+Routing is greedy in serving order: an item never waits for a better agent who is busy (the
+one exception is the hold: work below emergency waits rather than take an agent a waiting
+emergency needs). The inputs and outcomes are in ``routing_model.py``, the sentences that
+explain a decision in ``routing_explain.py``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from klantenservice.domain.capacity import AgentSnapshot, Desk, Exclusivity, seat_index
+from klantenservice.domain.capacity import AgentSnapshot, Desk, SeatIndex, seat_index
 from klantenservice.domain.errors import ValidationError
-from klantenservice.domain.vocabulary import AgentId, CaseId, Channel, Presence, Priority, QueueId
+from klantenservice.domain.reservation import Hold, Reserve, held_text, is_emergency
+from klantenservice.domain.routing_explain import Key, choice_reason, diagnose, fit_reasons
+from klantenservice.domain.routing_model import (
+    Assignment,
+    RoutingDecision,
+    RoutingPolicy,
+    Unrouted,
+    WorkItem,
+    require_aware,
+)
+from klantenservice.domain.routing_text import duration, plural
+from klantenservice.domain.vocabulary import CaseId, Channel, Presence, QueueId
 
 __all__ = [
     "AgentSnapshot",
@@ -45,66 +65,12 @@ __all__ = [
     "Unrouted",
     "WorkItem",
     "best_agent_for",
+    "held_for",
     "next_case_for",
     "route",
 ]
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class WorkItem:
-    """A case waiting for an agent, as routing sees it (queue skills already merged in)."""
-
-    case_id: CaseId
-    queue_id: QueueId
-    channel: Channel
-    priority: Priority
-    language: str
-    required_skills: frozenset[str]
-    waiting_since: datetime
-
-    def __post_init__(self) -> None:
-        _require_aware(self.waiting_since, f"case {self.case_id}: waiting_since")
-
-
-@dataclass(frozen=True, slots=True)
-class RoutingPolicy:
-    """How strict routing is. ``deferrable_channels``: open work there may wait beside a call."""
-
-    relax_after: timedelta = timedelta(minutes=10)
-    certifications: frozenset[str] = frozenset({"fraud"})
-    language_relax_after: timedelta | None = None
-    exclusive_channels: frozenset[Channel] = frozenset({Channel.PHONE})
-    deferrable_channels: frozenset[Channel] = frozenset()
-
-    def __post_init__(self) -> None:
-        waits = (self.relax_after, self.language_relax_after or timedelta(0))
-        if any(wait < timedelta(0) for wait in waits):
-            raise ValidationError("relaxation waits cannot be negative")
-
-    @property
-    def exclusivity(self) -> Exclusivity:
-        return Exclusivity(self.exclusive_channels, self.deferrable_channels)
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    case_id: CaseId
-    agent_id: AgentId
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Unrouted:
-    case_id: CaseId
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class RoutingDecision:
-    assignments: tuple[Assignment, ...]
-    unassigned: tuple[Unrouted, ...]
 
 
 # --- public decisions -------------------------------------------------------------------------
@@ -114,47 +80,68 @@ def route(
     work: Sequence[WorkItem], agents: Sequence[AgentSnapshot], policy: RoutingPolicy, now: datetime
 ) -> RoutingDecision:
     """Assign as much waiting work as capacity allows, most urgent and longest waiting first."""
-    _require_aware(now, "now")
+    require_aware(now, "now")
     _require_unique(work, agents)
     order = sorted(work, key=_serving_key)
     rules = policy.exclusivity
     desks = [Desk(agent, rules) for agent in agents]
     index = seat_index(desks)
+    reserve, changes = policy.reserve(agents), 0
     assignments: list[Assignment] = []
     unassigned: list[Unrouted] = []
     failed: dict[tuple[object, ...], str] = {}  # load only grows: what failed once fails again
+    late: list[WorkItem] = []  # emergencies nobody could take: they hold their agents
+    hold: Hold | None = None  # fixed once the emergencies are served (they come first)
     for position, item in enumerate(order):
+        if reserve.changes != changes:  # someone left the reserve: they may take refused work
+            failed, changes = {}, reserve.changes
+        if hold is None and not is_emergency(item.priority):
+            hold = _hold(late, lambda e, n: _seated(index, e, n), policy, now)
         needs = _needs(item, policy, now)
         signature = _signature(item, needs)
         if signature not in failed:
             candidates = index.get((item.queue_id, item.channel), {}).get(needs.language, [])
-            why_first = f"served before {_count(len(order) - position - 1, 'other case')}: "
+            why_first = f"served before {plural(len(order) - position - 1, 'other case')}: "
             why_first += _order_text(item, needs)
-            assignment = _assign(
-                item, needs, candidates, policy=policy, now=now, why_first=why_first
-            )
+            assignment = _assign(item, needs, candidates, policy, now, why_first, reserve, hold)
             if assignment is not None:
                 assignments.append(assignment)
                 continue
-            failed[signature] = _diagnose(item, needs, desks, policy)
+            failed[signature] = diagnose(item, needs, desks, policy, reserve, hold)
+        if is_emergency(item.priority):
+            late.append(item)
         unassigned.append(Unrouted(item.case_id, failed[signature]))
     return RoutingDecision(tuple(assignments), tuple(unassigned))
 
 
 def best_agent_for(
-    item: WorkItem, agents: Sequence[AgentSnapshot], policy: RoutingPolicy, now: datetime
+    item: WorkItem,
+    agents: Sequence[AgentSnapshot],
+    policy: RoutingPolicy,
+    now: datetime,
+    *,
+    waiting: Sequence[WorkItem] = (),
 ) -> Assignment | Unrouted:
-    """The agent one item should go to now (single assignment), or why there is none."""
-    _require_aware(now, "now")
+    """The agent one item should go to now (single assignment), or why there is none.
+
+    ``waiting``: the emergencies waiting for an agent (other work in it is ignored); an agent
+    who could take one of them once free is not given ``item`` unless it is an emergency too.
+    """
+    require_aware(now, "now")
     needs = _needs(item, policy, now)
     rules = policy.exclusivity
     desks = [Desk(agent, rules) for agent in agents if _fits(agent, item, needs)]
     why_first = _order_text(item, needs)
-    assignment = _assign(item, needs, desks, policy=policy, now=now, why_first=why_first)
+    reserve = policy.reserve(agents)
+    hold = None
+    if waiting and not is_emergency(item.priority):
+        emergencies = sorted((w for w in waiting if is_emergency(w.priority)), key=_serving_key)
+        hold = _hold(emergencies, lambda e, n: (a for a in agents if _fits(a, e, n)), policy, now)
+    assignment = _assign(item, needs, desks, policy, now, why_first, reserve, hold)
     if assignment is not None:
         return assignment
     everyone = [Desk(agent, rules) for agent in agents]
-    return Unrouted(item.case_id, _diagnose(item, needs, everyone, policy))
+    return Unrouted(item.case_id, diagnose(item, needs, everyone, policy, reserve, hold))
 
 
 def routing_signature(item: WorkItem, policy: RoutingPolicy, now: datetime) -> Hashable:
@@ -163,40 +150,74 @@ def routing_signature(item: WorkItem, policy: RoutingPolicy, now: datetime) -> H
     Two items with the same signature are refused by the same agents for the same reason.
     Loads only grow while work is being handed out, so a caller assigning several items in a
     row may remember a signature that found nobody and refuse the next item with it at once
-    (``route`` does; so does the batched intake).
+    (``route`` does; so does the batched intake), until an agent leaves the emergency reserve
+    (``domain/reservation.py``): that agent may then take work kept from them before. Whether
+    the item is an emergency is part of the signature: only an emergency may take the reserve.
+    Agents held for a waiting emergency (``Hold``) refuse every item below emergency alike; a
+    caller remembering refusals across decisions must forget them when the emergencies waiting
+    change (an emergency that stops waiting frees the agents held for it).
     """
     return _signature(item, _needs(item, policy, now))
 
 
-def _signature(item: WorkItem, needs: _Needs) -> tuple[object, ...]:
-    return (item.queue_id, item.channel, needs.language, needs.skills)
+def _signature(item: WorkItem, needs: Needs) -> tuple[object, ...]:
+    return (item.queue_id, item.channel, needs.language, needs.skills, is_emergency(item.priority))
 
 
 def next_case_for(
-    agent: AgentSnapshot, work: Sequence[WorkItem], policy: RoutingPolicy, now: datetime
+    agent: AgentSnapshot,
+    work: Sequence[WorkItem],
+    policy: RoutingPolicy,
+    now: datetime,
+    *,
+    floor: Sequence[AgentSnapshot] = (),
 ) -> Assignment | None:
-    """The agent pressed "next case": the most urgent, longest-waiting item they may take."""
-    _require_aware(now, "now")
+    """The agent pressed "next case": the most urgent, longest-waiting item they may take.
+
+    ``floor``: the other agents, to count the emergency reserve (``reservation.kept_free``
+    says why an agent in reserve got nothing); without it they count only themselves.
+    An agent who could take a waiting emergency in ``work`` once free gets nothing below
+    emergency (``held_for`` says why).
+    """
+    require_aware(now, "now")
     desk = Desk(agent, policy.exclusivity)
     if agent.presence is not Presence.AVAILABLE:
         return None
     open_channels = frozenset(c for c, n in agent.capacity.items() if n > 0 and desk.can_take(c))
-    best, count = _first_in_line(agent, work, open_channels, policy, now)
-    if best is None:
+    reserve = policy.reserve([agent, *floor])
+    held = frozenset(q for q in agent.queue_ids if reserve.holds(agent, q))
+    best, count, emergency = _first_in_line(agent, work, open_channels, policy, now, held)
+    if best is None or (emergency is not None and not is_emergency(best.priority)):
         return None
     needs = _needs(best, policy, now)
-    first = f"first of {_count(count, 'case')} this agent can take: {_order_text(best, needs)}"
-    reasons = (first, *_fit_reasons(best, agent, needs, policy), desk.load_text(best.channel))
+    first = f"first of {plural(count, 'case')} this agent can take: {_order_text(best, needs)}"
+    reasons = (first, *fit_reasons(best, agent, needs, policy), desk.load_text(best.channel))
+    reasons += reserve.reasons(agent, best.queue_id, best.priority, 0)
     return Assignment(best.case_id, agent.agent_id, reasons)
+
+
+def held_for(
+    agent: AgentSnapshot, work: Sequence[WorkItem], policy: RoutingPolicy, now: datetime
+) -> str | None:
+    """Why ``next_case_for`` offers ``agent`` nothing below emergency, or ``None``.
+
+    ``Emily is held for the emergency lane: emergency KS-000012 is waiting`` when an emergency
+    in ``work`` waits that the agent could take once free (``reservation.Hold``).
+    """
+    require_aware(now, "now")
+    if agent.presence is not Presence.AVAILABLE:
+        return None
+    desk = Desk(agent, policy.exclusivity)
+    open_channels = frozenset(c for c, n in agent.capacity.items() if n > 0 and desk.can_take(c))
+    _, _, emergency = _first_in_line(agent, work, open_channels, policy, now, frozenset())
+    return None if emergency is None else f"{agent.name} is {held_text(emergency.case_id)}"
 
 
 # --- eligibility ------------------------------------------------------------------------------
 
-_Key = tuple[int, int, float, datetime, int]
-
 
 @dataclass(frozen=True, slots=True)
-class _Needs:
+class Needs:
     """What an item demands of an agent at ``now``, after relaxation."""
 
     language: str | None  # None: relaxed, speaking it is only preferred
@@ -205,7 +226,7 @@ class _Needs:
     waited: timedelta
 
 
-def _needs(item: WorkItem, policy: RoutingPolicy, now: datetime) -> _Needs:
+def _needs(item: WorkItem, policy: RoutingPolicy, now: datetime) -> Needs:
     waited = now - item.waiting_since
     skills, preferred = item.required_skills, frozenset[str]()
     if waited >= policy.relax_after:
@@ -213,10 +234,10 @@ def _needs(item: WorkItem, policy: RoutingPolicy, now: datetime) -> _Needs:
         preferred = item.required_skills - skills
     language_wait = policy.language_relax_after
     relaxed_language = language_wait is not None and waited >= language_wait
-    return _Needs(None if relaxed_language else item.language, skills, preferred, waited)
+    return Needs(None if relaxed_language else item.language, skills, preferred, waited)
 
 
-def _fits(agent: AgentSnapshot, item: WorkItem, needs: _Needs) -> bool:
+def _fits(agent: AgentSnapshot, item: WorkItem, needs: Needs) -> bool:
     """The static half of eligibility; ``Desk.can_take`` is the other half."""
     return (
         agent.presence is Presence.AVAILABLE
@@ -233,20 +254,32 @@ def _first_in_line(
     open_channels: frozenset[Channel],
     policy: RoutingPolicy,
     now: datetime,
-) -> tuple[WorkItem | None, int]:
-    """The first item in serving order this agent may take, and how many they may take.
+    held: frozenset[QueueId],
+) -> tuple[WorkItem | None, int, WorkItem | None]:
+    """The first item in serving order this agent may take, how many they may take, and the
+    first emergency they could take once free but not now (it holds them, ``Hold``).
+
+    ``held``: queues whose work below emergency this agent is kept free from (reservation).
 
     The hot loop of "next case" (thousands of items per press): the rules of ``_needs`` and
-    ``_fits`` applied with precomputed cut-off times instead of a ``_Needs`` per item.
+    ``_fits`` applied with precomputed cut-off times instead of a ``Needs`` per item.
     """
     skill_cutoff = now - policy.relax_after  # waiting since then or earlier: skills relaxed
     language_wait = policy.language_relax_after
     language_cutoff = None if language_wait is None else now - language_wait
     certifications, skills, languages = policy.certifications, agent.skills, agent.languages
+    watch = policy.hold_for_waiting_emergencies and policy.emergency_skill in skills
+    worked = frozenset(c for c, n in agent.capacity.items() if n > 0) if watch else frozenset()
     best: WorkItem | None = None
+    waiting: WorkItem | None = None  # the first emergency this agent could take once free
     count = 0
     for item in work:
-        if item.channel not in open_channels or item.queue_id not in agent.queue_ids:
+        if item.queue_id not in agent.queue_ids:
+            continue
+        later = item.channel not in open_channels  # only an emergency they may take once free
+        if later and not (item.channel in worked and is_emergency(item.priority)):
+            continue
+        if held and item.queue_id in held and not is_emergency(item.priority):
             continue
         since, required = item.waiting_since, item.required_skills
         if item.language not in languages and (language_cutoff is None or since > language_cutoff):
@@ -255,10 +288,14 @@ def _first_in_line(
             since > skill_cutoff or not required & certifications <= skills
         ):
             continue
+        if later:
+            if waiting is None or _serving_key(item) < _serving_key(waiting):
+                waiting = item
+            continue
         count += 1
         if best is None or _serving_key(item) < _serving_key(best):
             best = item
-    return best, count
+    return best, count, waiting
 
 
 # --- choosing and explaining ------------------------------------------------------------------
@@ -266,18 +303,32 @@ def _first_in_line(
 
 def _assign(
     item: WorkItem,
-    needs: _Needs,
+    needs: Needs,
     candidates: Sequence[Desk],
-    *,
     policy: RoutingPolicy,
     now: datetime,
     why_first: str,
+    reserve: Reserve,
+    hold: Hold | None = None,
 ) -> Assignment | None:
-    """Give ``item`` to the best candidate who can take it, and update that agent's load."""
-    keys: list[_Key] = []
-    best: tuple[_Key, Desk] | None = None
+    """Give ``item`` to the best candidate who can take it, and update that agent's load.
+
+    Below emergency, agents held for a waiting emergency (``hold``) and agents kept in the
+    reserve are skipped.
+    """
+    keys: list[Key] = []
+    best: tuple[Key, Desk] | None = None
+    held, emergency = 0, is_emergency(item.priority)
+    waiting = hold if hold and not emergency else None
+    for_emergency: list[AgentSnapshot] = []
     for desk in candidates:
         if needs.skills <= desk.agent.skills and desk.can_take(item.channel):
+            if waiting is not None and waiting.holds(desk.agent):
+                for_emergency.append(desk.agent)
+                continue
+            if not emergency and reserve.holds(desk.agent, item.queue_id):
+                held += 1
+                continue
             key = _rank(desk, item, needs)
             keys.append(key)
             if best is None or key < best[0]:
@@ -285,13 +336,17 @@ def _assign(
     if best is None:
         return None
     best_key, desk = best
-    choice = _choice_reason(item, desk, best_key, keys, now)
-    reasons = (why_first, *_fit_reasons(item, desk.agent, needs, policy), choice)
+    choice = choice_reason(item, desk, best_key, keys, now)
+    reasons = (why_first, *fit_reasons(item, desk.agent, needs, policy), choice)
+    reasons += reserve.reasons(desk.agent, item.queue_id, item.priority, held)
+    if waiting is not None:
+        reasons += waiting.reasons(for_emergency)
     desk.take(item.channel, now)
+    reserve.leave(desk.agent)
     return Assignment(item.case_id, desk.agent.agent_id, reasons)
 
 
-def _rank(desk: Desk, item: WorkItem, needs: _Needs) -> _Key:
+def _rank(desk: Desk, item: WorkItem, needs: Needs) -> Key:
     """Lower is better: speaks the language, most relaxed skills, lowest load, longest idle."""
     agent = desk.agent
     return (
@@ -303,79 +358,33 @@ def _rank(desk: Desk, item: WorkItem, needs: _Needs) -> _Key:
     )
 
 
-def _fit_reasons(
-    item: WorkItem, agent: AgentSnapshot, needs: _Needs, policy: RoutingPolicy
-) -> list[str]:
-    waited = _duration(needs.waited)
-    reasons = [f"available and works queue {item.queue_id}"]
-    if needs.language is not None:
-        reasons.append(f"speaks {item.language}")
-    else:
-        speaks = "speaks it" if item.language in agent.languages else "does not speak it"
-        limit = _duration(policy.language_relax_after or timedelta(0))
-        relaxed = f"language {item.language} relaxed after waiting {waited} (policy: {limit})"
-        reasons.append(f"{relaxed}; {speaks}")
-    reasons.extend(f"holds required skill {skill}" for skill in sorted(needs.skills))
-    limit = _duration(policy.relax_after)
-    for skill in sorted(needs.preferred):
-        holds = "holds it" if skill in agent.skills else "does not hold it"
-        reasons.append(f"skill '{skill}' relaxed after waiting {waited} (policy: {limit}); {holds}")
-    return reasons
+def _hold(
+    emergencies: Iterable[WorkItem],
+    fitting: Callable[[WorkItem, Needs], Iterable[AgentSnapshot]],
+    policy: RoutingPolicy,
+    now: datetime,
+) -> Hold:
+    """Who is held for ``emergencies`` (serving order): ``fitting`` lists who could take one.
+
+    Emergencies with the same routing signature fit the same agents: only the first is asked.
+    """
+    if not policy.hold_for_waiting_emergencies:
+        return Hold((), policy.emergency_skill)
+    pairs: list[tuple[CaseId, Iterable[AgentSnapshot]]] = []
+    seen: set[tuple[object, ...]] = set()
+    for emergency in emergencies:
+        needs = _needs(emergency, policy, now)
+        signature = _signature(emergency, needs)
+        if signature not in seen:
+            seen.add(signature)
+            pairs.append((emergency.case_id, fitting(emergency, needs)))
+    return Hold(pairs, policy.emergency_skill)
 
 
-def _choice_reason(item: WorkItem, desk: Desk, best: _Key, keys: list[_Key], now: datetime) -> str:
-    """Name the criterion that set the chosen agent apart from the closest other candidate."""
-    load = desk.load_text(item.channel)
-    others = [key for key in keys if key != best]
-    if not others:
-        return f"{load}; the only eligible agent"
-    level = _shared_prefix(best, min(others))  # the runner-up is the closest in ranking order
-    tied = sum(1 for key in others if key[:level] == best[:level])
-    among = _count(len(keys), "eligible agent")
-    if tied < len(others):
-        among = f"the {tied + 1} best-matched of {among}"
-    texts = (
-        f"speaks {item.language}, unlike {_count(len(others), 'other eligible agent')}; {load}",
-        f"holds {_count(-best[1], 'relaxed skill')}, most among {among}; {load}",
-        f"{load}, lowest among {among}",
-        f"{load}, tied with {_count(tied, 'other')} among {among}; "
-        f"least recently assigned ({_ago(desk.last_assigned_at, now)})",
-        f"{load}, tied with {_count(tied, 'other')} on everything else; lowest agent id",
-    )
-    return texts[min(level, len(texts) - 1)]
-
-
-def _diagnose(item: WorkItem, needs: _Needs, desks: Sequence[Desk], policy: RoutingPolicy) -> str:
-    """Why no agent can take ``item``: the first filter that leaves nobody."""
-    queue, lang, channel = item.queue_id, needs.language, item.channel
-    wants = f"speaks {lang}" if lang else ""
-    if needs.skills:
-        skills = ", ".join(sorted(needs.skills))
-        wants = f"{wants} with skill {skills}" if wants else f"has skill {skills}"
-    who = f" who {wants}" if wants else ""
-    here, hint = f"no available agent in queue {queue}", _relax_hint(needs, policy)
-    stages: list[tuple[Callable[[AgentSnapshot], bool], str]] = [
-        (lambda a: a.presence is Presence.AVAILABLE, "no agent is available"),
-        (lambda a: queue in a.queue_ids, f"no available agent works queue {queue}"),
-        (lambda a: lang is None or lang in a.languages, f"{here} speaks {lang}"),
-        (lambda a: needs.skills <= a.skills, f"{here} {wants}{hint}"),
-        (lambda a: a.capacity.get(channel, 0) > 0, f"{here}{who} takes {channel}"),
-    ]
-    pool = list(desks)
-    for keep, sentence in stages:
-        pool = [desk for desk in pool if keep(desk.agent)]
-        if not pool:
-            return sentence
-    refusals = Counter(desk.refusal(channel) for desk in pool)
-    detail = ", ".join(f"{n} {why}" for why, n in sorted(refusals.items(), key=str))
-    return f"{here}{who} has room on {channel}: {detail}{hint}"
-
-
-def _relax_hint(needs: _Needs, policy: RoutingPolicy) -> str:
-    relaxable = sorted(needs.skills - policy.certifications)
-    if not relaxable:
-        return ""
-    return f" (skill {', '.join(relaxable)} optional after waiting {_duration(policy.relax_after)})"
+def _seated(index: SeatIndex, item: WorkItem, needs: Needs) -> Iterable[AgentSnapshot]:
+    """The agents of ``index`` who could take ``item`` once free (``_fits``, indexed)."""
+    desks = index.get((item.queue_id, item.channel), {}).get(needs.language, [])
+    return (desk.agent for desk in desks if needs.skills <= desk.agent.skills)
 
 
 # --- small pieces -----------------------------------------------------------------------------
@@ -385,39 +394,8 @@ def _serving_key(item: WorkItem) -> tuple[int, datetime, int]:
     return (-item.priority, item.waiting_since, item.case_id)
 
 
-def _order_text(item: WorkItem, needs: _Needs) -> str:
-    return f"priority {item.priority.label}, waiting {_duration(needs.waited)}"
-
-
-def _shared_prefix(a: _Key, b: _Key) -> int:
-    for position, (x, y) in enumerate(zip(a, b, strict=True)):
-        if x != y:
-            return position
-    return len(a)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _ago(moment: datetime | None, now: datetime) -> str:
-    return "never assigned before" if moment is None else f"last {_duration(now - moment)} ago"
-
-
-def _duration(span: timedelta) -> str:
-    """``45s``, ``12m``, ``1h05m``: waits as a person reads them."""
-    seconds = max(0, int(span.total_seconds()))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes}m"
-    return f"{minutes // 60}h{minutes % 60:02d}m"
-
-
-def _require_aware(moment: datetime, what: str) -> None:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValidationError(f"{what} must be a timezone-aware (UTC) datetime")
+def _order_text(item: WorkItem, needs: Needs) -> str:
+    return f"priority {item.priority.label}, waiting {duration(needs.waited)}"
 
 
 def _require_unique(work: Sequence[WorkItem], agents: Sequence[AgentSnapshot]) -> None:

@@ -8,6 +8,7 @@ On SQLite the write transaction (``BEGIN IMMEDIATE``) serialises the same steps.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -99,8 +100,11 @@ def apply_assignment(
     return assigned
 
 
-def routing_policy(relax_after_minutes: int) -> RoutingPolicy:
-    return RoutingPolicy(relax_after=timedelta(minutes=relax_after_minutes))
+def routing_policy(relax_after_minutes: int, reserved_emergency_agents: int = 0) -> RoutingPolicy:
+    return RoutingPolicy(
+        relax_after=timedelta(minutes=relax_after_minutes),
+        reserved_emergency_agents=reserved_emergency_agents,
+    )
 
 
 def snapshot_of(agent: Agent, load: dict[Channel, int]) -> AgentSnapshot:
@@ -134,6 +138,7 @@ def route_case(
     policy: RoutingPolicy,
     agents: list[AgentSnapshot] | None = None,
     item: WorkItem | None = None,
+    waiting: Sequence[WorkItem] = (),
 ) -> RoutingOutcome:
     """Offer a waiting case to the best available agent (push routing), within the transaction.
 
@@ -142,7 +147,10 @@ def route_case(
     if not is_waiting_for_agent(case):
         return RoutingOutcome(case, case.assignee_id, (NOT_WAITING,))
     snapshots = agents if agents is not None else uow.agents.snapshots(queue_id=case.queue_id)
-    decision = best_agent_for(item or work_item(uow, case, now), snapshots, policy, now)
+    # ``waiting``: emergencies waiting for an agent hold the agents who could take them
+    decision = best_agent_for(
+        item or work_item(uow, case, now), snapshots, policy, now, waiting=waiting
+    )
     if not isinstance(decision, Assignment):
         return RoutingOutcome(case, None, (decision.reason,), nobody_eligible=True)
     try:

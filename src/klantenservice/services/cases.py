@@ -14,7 +14,8 @@ from datetime import datetime
 
 from klantenservice.domain import cases as case_rules
 from klantenservice.domain.cases import Case, CaseStatus
-from klantenservice.domain.errors import Conflict, NotFound, PermissionDenied
+from klantenservice.domain.emergency import may_end_case
+from klantenservice.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from klantenservice.domain.events import CaseEvent, DomainEvent
 from klantenservice.domain.permissions import Permission, permission_to_assign
 from klantenservice.domain.routing import RoutingPolicy, next_case_for
@@ -127,7 +128,9 @@ def take_next_case(
         snapshot = snapshot_of(agent, uow.agents.load(actor.agent_id))
         waiting = uow.cases.waiting(limit=NEXT_CASE_CANDIDATES)
         items = [work_item(uow, c, now) for c in waiting]
-        choice = next_case_for(snapshot, items, policy, now)
+        # the other agents only count the emergency reserve (domain/reservation.py)
+        floor = uow.agents.snapshots() if policy.reserved_emergency_agents else ()
+        choice = next_case_for(snapshot, items, policy, now, floor=floor)
         if choice is None:
             return None
         case = access.get_case_for(uow, actor, choice.case_id, for_update=True)
@@ -170,7 +173,41 @@ def change_status(
         case_id=case_id,
         now=now,
         action="case.status_changed",
-        step=lambda case: case.change_status(status, at=now),
+        step=lambda case: _status_step(case, actor, status, now),
+        describe=lambda case: case.status.value,
+    )
+
+
+def _status_step(
+    case: Case, actor: Actor, status: CaseStatus, now: datetime
+) -> case_rules.Transition:
+    if not may_end_case(case.priority, case.status, status, actor_is_person=actor.kind == "user"):
+        raise PermissionDenied(
+            f"case {case.reference} is an emergency: only a person resolves or closes it, "
+            "never a bot or an integration"
+        )
+    return case.change_status(status, at=now)
+
+
+CONTACT_WAYS = frozenset({"call_answered", "call_back", "in_person"})
+
+
+def record_contact(
+    uow: UnitOfWork, *, actor: Actor, case_id: CaseId, via: str, now: datetime
+) -> Case:
+    """An agent reached the customer by voice (or in a branch): the first human contact of
+    the case, which stops its first-response clock and the emergency lane's ladder."""
+    if actor.agent_id is None:
+        raise PermissionDenied("only agents contact customers; this account has no agent profile")
+    if via not in CONTACT_WAYS:
+        raise ValidationError(f"via must be one of {', '.join(sorted(CONTACT_WAYS))}")
+    return _transition_case(
+        uow,
+        actor=actor,
+        case_id=case_id,
+        now=now,
+        action="case.contacted",
+        step=lambda case: case.record_contact(at=now, agent_id=actor.agent_id, via=via),
         describe=lambda case: case.status.value,
     )
 

@@ -32,14 +32,13 @@ from klantenservice.domain.permissions import Permission
 from klantenservice.services import access
 from klantenservice.services.auth import actor_for_token
 from klantenservice.services.inbound_message import (
-    BatchState,
     InboundMessage,
     IntakeOptions,
     IntakeResult,
-    RoutingMemo,
     check_inbound,
     receive_one,
 )
+from klantenservice.services.intake_routing import BatchState, RoutingMemo
 from klantenservice.services.ports import (
     Actor,
     ConcurrentChange,

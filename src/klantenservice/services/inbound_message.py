@@ -16,8 +16,9 @@ for a reply reads the stored projection instead of replaying a long history.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from dataclasses import dataclass, field, replace
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from klantenservice.domain.cases import (
@@ -28,11 +29,13 @@ from klantenservice.domain.cases import (
     parse_reference,
 )
 from klantenservice.domain.customers import ContactPoint, Customer, CustomerRef
+from klantenservice.domain.emergency import EMERGENCY_SKILL
+from klantenservice.domain.emergency_reports import ReportVia
 from klantenservice.domain.errors import NotFound, ValidationError
 from klantenservice.domain.events import CaseEvent, DomainEvent
 from klantenservice.domain.messages import Message, check_body
 from klantenservice.domain.promise_clocks import customer_message_moves_clocks
-from klantenservice.domain.routing import AgentSnapshot, RoutingPolicy, routing_signature
+from klantenservice.domain.routing import RoutingPolicy
 from klantenservice.domain.vocabulary import (
     AgentId,
     AuthorKind,
@@ -45,14 +48,10 @@ from klantenservice.domain.vocabulary import (
     Priority,
     QueueId,
 )
-from klantenservice.services import access
-from klantenservice.services.assignment import (
-    NOT_WAITING,
-    RoutingOutcome,
-    is_waiting_for_agent,
-    route_case,
-    work_item,
-)
+from klantenservice.services import access, emergency_intake
+from klantenservice.services.emergency import Acknowledge, kind_of, report_and_acknowledge
+from klantenservice.services.incident_intake import apply_incidents
+from klantenservice.services.intake_routing import BatchState
 from klantenservice.services.ports import Actor, UnitOfWork
 from klantenservice.services.promises import refresh_projection
 
@@ -79,6 +78,11 @@ class InboundMessage:
     sent_at: datetime | None = None
     # The sender asked for a new case (the portal's "new question" form): no threading.
     new_case: bool = False
+    # The emergency lane (services/emergency.py): how the report came in when the sender knows
+    # (SOS form, IVR option, emergency number), and the customer's card-block request.
+    emergency_via: ReportVia | None = None
+    card_last_four: str | None = None
+    block_card: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,12 @@ class IntakeOptions:
     reopen_window: timedelta = timedelta(days=7)
     auto_assign: bool = True
     default_queue: str = "general"
+    # the emergency acknowledgement (domain/emergency.acknowledgement)
+    timezone: str = "Europe/Amsterdam"
+    emergency_number: str = ""
+    sos_url: str = ""
+    # where emergency references draw their random bits (the demo passes a seeded one)
+    reference_bytes: Callable[[int], bytes] = secrets.token_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,77 +110,8 @@ class IntakeResult:
     assigned_agent_id: AgentId | None = None
     routing: tuple[str, ...] = ()
     promise_due_at: datetime | None = None
-
-
-@dataclass(slots=True)
-class RoutingMemo:
-    """Routing refusals that outlive a batch, while the agents they were found for are unchanged.
-
-    A busy day fills every agent's capacity; from then on each batch would explain again, per
-    routing signature, why nobody can take the next case (``best_agent_for``, the costliest
-    step of a follow-up message). The explanation is a function of the signature and of the
-    agents' snapshots only (``domain/routing.py``), so a batch whose freshly read snapshots of a
-    queue equal the previous batch's final ones reuses that batch's refusals for the queue.
-    Any change (an agent freed a slot, came online, was reassigned) makes the snapshots differ
-    and the refusals of that queue are found afresh. Owned by one writer thread; updated only
-    after a batch committed (``adopt``).
-    """
-
-    snapshots: dict[QueueId | None, list[AgentSnapshot]] = field(default_factory=dict)
-    refused: dict[QueueId | None, dict[Hashable, str]] = field(default_factory=dict)
-
-    def adopt(self, state: BatchState) -> None:
-        self.snapshots = {queue: list(found) for queue, found in state._agents.items()}
-        self.refused = {queue: dict(found) for queue, found in state._refused.items()}
-
-
-@dataclass(slots=True)
-class BatchState:
-    """What the messages of one batch share inside its transaction."""
-
-    now: datetime
-    options: IntakeOptions
-    memo: RoutingMemo | None = None
-    outbox: list[DomainEvent] = field(default_factory=list)  # written once, at the end
-    _agents: dict[QueueId | None, list[AgentSnapshot]] = field(default_factory=dict)
-    # per queue: routing signature -> why nobody could take it
-    _refused: dict[QueueId | None, dict[Hashable, str]] = field(default_factory=dict)
-
-    def route(self, uow: UnitOfWork, actor: Actor, case: Case) -> RoutingOutcome:
-        """Push routing within the batch; a signature that found nobody is not tried again."""
-        policy, now = self.options.routing, self.now
-        if not is_waiting_for_agent(case):  # assigned, or pending: nothing to route
-            return RoutingOutcome(case, case.assignee_id, (NOT_WAITING,))
-        item = work_item(uow, case, now)
-        signature = routing_signature(item, policy, now)
-        agents = self.agents(uow, case.queue_id)
-        refusals = self._refused.setdefault(case.queue_id, {})
-        refused = refusals.get(signature)
-        if refused is not None:
-            return RoutingOutcome(case, None, (refused,), nobody_eligible=True)
-        outcome = route_case(uow, actor, case, now=now, policy=policy, agents=agents, item=item)
-        if outcome.assigned_now and outcome.agent_id is not None:
-            self.assigned(outcome.agent_id, case.channel)
-        elif outcome.nobody_eligible:
-            refusals[signature] = outcome.reasons[0]
-        return outcome
-
-    def agents(self, uow: UnitOfWork, queue_id: QueueId | None) -> list[AgentSnapshot]:
-        """Routing snapshots, read once per queue and batch and kept current by ``assigned``."""
-        found = self._agents.get(queue_id)
-        if found is None:
-            found = self._agents[queue_id] = uow.agents.snapshots(queue_id=queue_id)
-            memo = self.memo
-            if memo is not None and memo.snapshots.get(queue_id) == found:
-                self._refused[queue_id] = dict(memo.refused.get(queue_id, {}))
-        return found
-
-    def assigned(self, agent_id: AgentId, channel: Channel) -> None:
-        for snapshots in self._agents.values():
-            for index, snapshot in enumerate(snapshots):
-                if snapshot.agent_id == agent_id:
-                    load = {**snapshot.load, channel: snapshot.load.get(channel, 0) + 1}
-                    snapshots[index] = replace(snapshot, load=load, last_assigned_at=self.now)
+    emergency_reference: str | None = None  # a new emergency report's, quoted to the customer
+    reported_at: datetime | None = None  # its time of receipt, to the second
 
 
 def check_inbound(inbound: InboundMessage) -> None:
@@ -193,6 +134,7 @@ def receive_one(
     stored = already_stored(uow, inbound)
     if stored is not None:
         return stored
+    inbound, signal = emergency_intake.recognise(inbound)  # on every channel
     customer = _resolve_customer(uow, actor, inbound, now)
     case, events, created, reopened = _thread(uow, customer, inbound, now, options)
     message = uow.messages.add(
@@ -213,9 +155,31 @@ def receive_one(
     awaiting_before = case.awaiting_reply_since
     case, more = case.record_customer_message(at=now, message_id=message.id)
     events.extend(more)
+    raised = not created and emergency_intake.raises(inbound, case)
+    if raised:  # a just-opened case becomes an emergency (emergency_intake.keep_apart)
+        case, more = emergency_intake.escalate(uow, case, now)
+        events.extend(more)
+    case = apply_incidents(uow, actor, case, events, created=created, state=state)
     uow.cases.update(case, at=now)
     uow.cases.add_events(case.id, events)
     _audit(uow, actor, case, message.id, created=created, reopened=reopened, state=state)
+    report = None
+    if (created or raised) and case.priority is Priority.EMERGENCY:
+        options = state.options
+        report = report_and_acknowledge(
+            uow,
+            actor,
+            case=case,
+            channel=inbound.channel,
+            via=inbound.emergency_via or ReportVia.MARKED,
+            kind=signal.kind if signal else kind_of(inbound.category),
+            now=now,
+            emit=state.outbox.append,
+            card_last_four=inbound.card_last_four,
+            block_card=inbound.block_card,
+            acknowledge=Acknowledge(options.timezone, options.emergency_number, options.sos_url),
+            random_bytes=options.reference_bytes,
+        )
     outcome_agent: AgentId | None = None
     reasons: tuple[str, ...] = ()
     if options.auto_assign:
@@ -234,6 +198,8 @@ def receive_one(
         assigned_agent_id=outcome_agent,
         routing=reasons,
         promise_due_at=due_at,
+        emergency_reference=report.reference if report else None,
+        reported_at=report.reported_at if report else None,
     )
 
 
@@ -245,12 +211,17 @@ def already_stored(uow: UnitOfWork, inbound: InboundMessage) -> IntakeResult | N
         return None
     case = uow.cases.get(message.case_id)
     assert case is not None and message.id is not None
+    report = None  # a repeated emergency report answers with the first one's reference
+    if case.priority is Priority.EMERGENCY:
+        report = next(iter(uow.emergencies.reports_for_case(case.id)), None)
     return IntakeResult(
         message_id=message.id,
         case_id=case.id,
         customer_id=case.customer_id,
         duplicate=True,
         assigned_agent_id=case.assignee_id,
+        emergency_reference=report.reference if report else None,
+        reported_at=report.reported_at if report else None,
     )
 
 
@@ -308,7 +279,9 @@ def _thread(
     if case is None:
         return _new_case(uow, customer, inbound, now, options, linked_to=None)
     disposition = case.disposition_of_reply(at=now, reopen_window=options.reopen_window)
-    if disposition is ReplyDisposition.NEW_LINKED_CASE:
+    # an emergency on a case that has moved on gets its own case, clock and report, linked
+    apart = emergency_intake.keep_apart(inbound, case)
+    if apart or disposition is ReplyDisposition.NEW_LINKED_CASE:
         return _new_case(uow, customer, inbound, now, options, linked_to=case.id)
     if disposition is ReplyDisposition.REOPEN:
         reopened, events = case.reopen(at=now)
@@ -363,6 +336,9 @@ def _new_case(
         queue = uow.directory.queue_by_name(EMERGENCY_QUEUE) or queue
     if queue is None and inbound.queue:
         raise NotFound(f"no queue named {inbound.queue!r}")
+    skills = inbound.required_skills
+    if priority is Priority.EMERGENCY:  # the lane's agents hold the fraud certification
+        skills = skills | {EMERGENCY_SKILL}
     queue_id: QueueId | None = queue.id if queue else _first_queue(uow)
     draft, events = open_case(
         customer_id=customer.id,
@@ -374,7 +350,7 @@ def _new_case(
         segment=customer.segment,
         queue_id=queue_id,
         category=inbound.category,
-        required_skills=inbound.required_skills,
+        required_skills=skills,
         linked_to=linked_to,
     )
     case = uow.cases.add(draft, at=now)

@@ -40,6 +40,8 @@ from klantenservice.services.attachment_ports import AttachmentRepository
 from klantenservice.services.chat_ports import ChatRepository
 from klantenservice.services.desk_reads import InboxReads, SupervisionReads
 from klantenservice.services.email_ports import EmailRepository
+from klantenservice.services.emergency_ports import EmergencyRepository
+from klantenservice.services.incident_ports import IncidentRepository
 from klantenservice.services.matching_ports import CustomerMatchRepository
 from klantenservice.services.messaging_ports import MessagingRepository
 from klantenservice.services.voice_ports import CallRepository
@@ -151,6 +153,10 @@ class CaseRepository(Protocol):
     ) -> None: ...
     def promise_due_at(self, case_id: CaseId) -> datetime | None: ...
     def waiting(self, *, limit: int) -> list[Case]: ...
+    def waiting_emergencies(self, *, limit: int) -> list[Case]:
+        """Unassigned emergencies an agent could take now (not pending the customer)."""
+        ...
+
     def for_customer(self, customer_id: CustomerId, *, limit: int) -> list[Case]: ...
     def list(self, *, after: int, limit: int, filters: Mapping[str, Any]) -> Page: ...
 
@@ -293,7 +299,9 @@ class UnitOfWork(Protocol):
     email: EmailRepository  # the e-mail channel (services/email_intake.py)
     calls: CallRepository  # phone calls (services/voice.py)
     matches: CustomerMatchRepository  # one customer across channels (customer_matching.py)
+    emergencies: EmergencyRepository  # the emergency lane (services/emergency.py)
     attachments: AttachmentRepository  # what customers attached (services/attachments.py)
+    incidents: IncidentRepository  # incident mode (services/incidents.py)
 
     def __enter__(self) -> Self: ...
     def __exit__(

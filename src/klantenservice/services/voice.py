@@ -19,15 +19,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from klantenservice.domain.calls import CallRecord, CallStats, PathStep, call_stats
+from klantenservice.domain.calls import CallRecord, CallStats, ChoiceBy, PathStep, call_stats
+from klantenservice.domain.cases import CaseStatus
 from klantenservice.domain.customers import ContactKind, ContactPoint, normalise_phone
+from klantenservice.domain.emergency_reports import ReportVia
 from klantenservice.domain.errors import NotFound, ValidationError
 from klantenservice.domain.ivr import IvrScript, Route
 from klantenservice.domain.permissions import Permission
 from klantenservice.domain.vocabulary import Channel, Language, Priority, Role
 from klantenservice.services import access
+from klantenservice.services.cases import save_change
 from klantenservice.services.inbound import InboundMessage, IntakeResult
-from klantenservice.services.ports import Actor, UnitOfWork
+from klantenservice.services.ports import SYSTEM, Actor, UnitOfWork
 
 VOICE_ACTOR = Actor(kind="phone", id=None, roles=frozenset({Role.INTEGRATION}), name="phone")
 CALLBACK_SUFFIX = ":callback"
@@ -147,7 +150,22 @@ def mark_queued(
 
 
 def mark_answered(uow: UnitOfWork, *, call_sid: str, now: datetime) -> CallRecord:
-    return _change(uow, call_sid, lambda record: record.answered(now))
+    """An agent picked up: the call record says so, and the call's case records the first
+    human contact (it stops the first-response clock and the emergency lane's ladder)."""
+    with uow:
+        record = _found(uow.calls.get(call_sid, for_update=True), call_sid)
+        changed = record.answered(now)
+        if changed == record:
+            return record
+        uow.calls.update(changed)
+        case = uow.cases.get(record.case_id, for_update=True) if record.case_id else None
+        if case is not None and case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+            contacted, events = case.record_contact(at=now, agent_id=None, via="call_answered")
+            details = {"call_sid": call_sid}
+            save_change(uow, SYSTEM, contacted, events, action="case.contacted", now=now,
+                        details=details)  # fmt: skip
+        uow.commit()
+        return changed
 
 
 def mark_callback(uow: UnitOfWork, *, call_sid: str, now: datetime) -> CallRecord:
@@ -208,7 +226,13 @@ def call_message(
         sent_at=record.started_at,
         # fraud or a lost card is a matter of its own, never buried in an open question
         new_case=route.priority is Priority.EMERGENCY and not callback,
+        emergency_via=_emergency_via(record) if route.priority is Priority.EMERGENCY else None,
     )
+
+
+def _emergency_via(record: CallRecord) -> ReportVia:
+    dialled = bool(record.ivr_path) and record.ivr_path[0].by is ChoiceBy.NUMBER
+    return ReportVia.EMERGENCY_NUMBER if dialled else ReportVia.IVR_OPTION
 
 
 def call_statistics(uow: UnitOfWork, *, actor: Actor, start: datetime, end: datetime) -> CallStats:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from typing import Any, cast
 
 from fastapi import FastAPI
@@ -26,8 +25,8 @@ from klantenservice.adapters.db.unit_of_work import SqlUnitOfWorkFactory
 from klantenservice.adapters.group_commit import GroupCommitter
 from klantenservice.adapters.live.choice import live_bus_for
 from klantenservice.adapters.writer_process import WriterProcess, WriterSpec
+from klantenservice.configured import intake_options
 from klantenservice.services import inbound
-from klantenservice.services.assignment import routing_policy
 from klantenservice.services.inbound import IntakeOptions, IntakeRequest, IntakeResult
 from klantenservice.services.live import LivePublisher
 from klantenservice.services.ports import Clock, Credentials, UnitOfWorkFactory
@@ -42,7 +41,9 @@ from klantenservice.web.api import (
     cases,
     customer_matches,
     customers,
+    emergency,
     health,
+    incidents,
     intake,
     live,
     messages,
@@ -71,6 +72,8 @@ ROUTERS = (
     live.router,
     voice.router,
     whatsapp.router,
+    incidents.router,  # incident mode: declare, end, report
+    emergency.router,  # the emergency lane: metrics, reports, contacts, SOS for the app
 )
 
 
@@ -169,8 +172,10 @@ def install_desk(app: FastAPI, context: AppContext) -> None:
 def install_portal(app: FastAPI, context: AppContext) -> None:
     """The customer portal's pages under /portal (web/portal/); static files as the desk's."""
     from klantenservice.web.portal.app import create_portal_app  # noqa: PLC0415
+    from klantenservice.web.portal.sos import redirect_to_form  # noqa: PLC0415
 
     app.mount("/portal", create_portal_app(context), name="portal")
+    app.add_api_route("/sos", redirect_to_form, include_in_schema=False)  # the short address
 
 
 def install_widget(app: FastAPI, context: AppContext) -> None:
@@ -228,11 +233,3 @@ def thread_writer(
         )
 
     return GroupCommitter(write, name="intake-writer")
-
-
-def intake_options(settings: Settings) -> IntakeOptions:
-    return IntakeOptions(
-        routing=routing_policy(settings.routing_relax_after_minutes),
-        reopen_window=timedelta(days=settings.reopen_window_days),
-        auto_assign=settings.auto_assign,
-    )

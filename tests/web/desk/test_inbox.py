@@ -47,8 +47,8 @@ def open_cases(world: World) -> Cases:
     )
     piet = world.intake(
         channel="phone",
-        subject="Fraude gemeld",
-        body="Er is geld van mijn rekening gehaald.",
+        subject="Offerte verloopt vandaag",
+        body="Mijn hypotheekofferte verloopt vandaag, bel me snel.",
         contact={"kind": "phone", "value": "+31612345678"},
         customer_name="Piet de Boer",
         language="nl",
@@ -196,8 +196,8 @@ def test_next_case_takes_the_most_urgent_waiting_case_and_opens_it(desk: Desk) -
     assert taken.headers["location"] == f"/desk/cases/{cases.piet}"
     assert desk.world.case(cases.piet)["assignee_id"] == desk.world.anna.agent_id
     page = desk.client.get(taken.headers["location"])
-    assert "Fraude gemeld" in page.text
-    assert "Er is geld van mijn rekening gehaald." in page.text
+    assert "Offerte verloopt vandaag" in page.text
+    assert "Mijn hypotheekofferte verloopt vandaag, bel me snel." in page.text
     assert "Anna de Vries" in page.text
 
 

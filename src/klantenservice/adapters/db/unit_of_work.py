@@ -30,7 +30,9 @@ from klantenservice.adapters.db.repositories.customer_matching import SqlCustome
 from klantenservice.adapters.db.repositories.customers import SqlCustomers
 from klantenservice.adapters.db.repositories.directory import ConfigCache, SqlDirectory
 from klantenservice.adapters.db.repositories.email import SqlEmail
+from klantenservice.adapters.db.repositories.emergency import SqlEmergencies
 from klantenservice.adapters.db.repositories.inbox import SqlInbox
+from klantenservice.adapters.db.repositories.incidents import SqlIncidents
 from klantenservice.adapters.db.repositories.messages import SqlMessages
 from klantenservice.adapters.db.repositories.messaging import SqlMessaging
 from klantenservice.adapters.db.repositories.outbox import SqlOutbox
@@ -96,7 +98,9 @@ class SqlUnitOfWork:
         self.email = SqlEmail(connection)
         self.calls = SqlCalls(connection)  # phone
         self.matches = SqlCustomerMatches(connection)  # one customer across channels
+        self.emergencies = SqlEmergencies(connection)  # the emergency lane
         self.attachments = SqlAttachments(connection)  # what customers attached
+        self.incidents = SqlIncidents(connection)  # incident mode
         self._live_pending = []
         self.outbox = SqlOutbox(connection, self._live_pending if self._live is not None else None)
         return self

@@ -20,6 +20,7 @@ from klantenservice.web.desk import (
     customer_matches,
     errors,
     inbox,
+    incidents,
     login,
     supervisor,
 )
@@ -40,6 +41,7 @@ def create_desk_app(context: AppContext, templates: Templates | None = None) -> 
     for router in (case_actions.router, case_handover.router):
         desk.include_router(router)
     desk.include_router(supervisor.router)
+    desk.include_router(incidents.router)  # incident mode: declare, end, report
     desk.include_router(customer_matches.router)  # the case page's customer-match panel
     desk.include_router(attachments.router)  # opening what a customer attached
     return desk

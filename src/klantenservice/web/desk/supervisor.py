@@ -27,6 +27,7 @@ from klantenservice.domain.errors import ValidationError
 from klantenservice.domain.vocabulary import AgentId, CaseId, Presence, QueueId
 from klantenservice.services import supervision
 from klantenservice.services.desk import DeskProfile
+from klantenservice.services.emergency_lane import LaneMetrics, lane_metrics
 from klantenservice.services.reassignment import MAX_REASON, Reassignment, reassign_case
 from klantenservice.services.supervision import Board
 from klantenservice.web.deps import Context, Now, Uow
@@ -40,7 +41,8 @@ router = APIRouter()
 PATH = "/desk/supervisor"
 BOARD_TARGET = "supervisor-board"
 MAX_ID = 2**63 - 1
-LIVE_TOPICS = "case.*,message.received,promise.*,agent.*"
+LANE_WINDOW = timedelta(hours=24)
+LIVE_TOPICS = "case.*,message.received,promise.*,agent.*,emergency.*"
 NOTICES = {
     "presence": N_("The agent's status was changed."),
     "reassigned": N_("Case %(reference)s was reassigned."),
@@ -53,7 +55,12 @@ def minutes(value: timedelta | None) -> int | None:
 
 
 def _render_board(
-    pages: Pages, session: DeskSession, profile: DeskProfile, board: Board, **values: Any
+    pages: Pages,
+    session: DeskSession,
+    profile: DeskProfile,
+    board: Board,
+    lane: LaneMetrics,
+    **values: Any,
 ) -> Response:
     fragment = is_htmx(pages.request) and pages.request.headers.get("hx-target") == BOARD_TARGET
     return pages.render(
@@ -63,6 +70,7 @@ def _render_board(
         csrf_token=session.csrf_token,
         profile=profile,
         board=board,
+        lane=lane,
         minutes=minutes,
         live_url=f"/api/v1/live?{urlencode({'topic': LIVE_TOPICS})}",
         **values,
@@ -75,6 +83,13 @@ def _board(session: DeskSession, context: Context, uow: Uow, now: Now) -> Board:
         actor=session.actor,
         now=now,
         rules=context.intake.routing.exclusivity,
+    )
+
+
+def _lane(session: DeskSession, uow: Uow, now: Now) -> LaneMetrics:
+    """The emergency lane of the last 24 hours: time to human and the share within 10 min."""
+    return lane_metrics(
+        uow(read_only=True), actor=session.actor, since=now - LANE_WINDOW, until=now, now=now
     )
 
 
@@ -96,6 +111,7 @@ def supervisor_page(
         session,
         profile,
         board,
+        _lane(session, uow, now),
         prefill=case[:20],
         notice=notice_text(pages, notice, ref),
         max_reason=MAX_REASON,
@@ -129,7 +145,7 @@ def set_agent_presence(
     if not is_htmx(pages.request):
         return RedirectResponse(f"{PATH}?notice=presence", status_code=303)
     board = _board(session, context, uow, now)
-    return _render_board(pages, session, profile, board)
+    return _render_board(pages, session, profile, board, _lane(session, uow, now))
 
 
 @router.post("/supervisor/reassign")

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from klantenservice.web import i18n
 from klantenservice.web.deps import AppContext
-from klantenservice.web.portal import cases, errors, questions, sign_in
+from klantenservice.web.portal import cases, errors, questions, sign_in, sos
 from klantenservice.web.portal.config import portal_config
 from klantenservice.web.templating import Templates
 
@@ -26,7 +26,7 @@ def create_portal_app(context: AppContext, templates: Templates | None = None) -
     )
     portal.state.portal = portal_config(context.settings)
     errors.install(portal)
-    for router in (sign_in.router, cases.router, questions.router):
+    for router in (sign_in.router, cases.router, questions.router, sos.router):
         portal.include_router(router)
     if portal.state.portal.demo is not None:
         from klantenservice.web.portal import demo_bank  # noqa: PLC0415 - demo only

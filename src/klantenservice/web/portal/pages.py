@@ -9,14 +9,16 @@ what their page shows and call ``PortalPages.render``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
+from klantenservice.services import incidents
 from klantenservice.web import i18n
 from klantenservice.web.deps import Now
 from klantenservice.web.desk.pages import LANGUAGE_NAMES, is_htmx, request_locale
@@ -74,7 +76,10 @@ def portal_pages_for(request: Request, now: datetime | None = None) -> PortalPag
 
 
 async def get_portal_pages(request: Request, now: Now) -> PortalPages:
-    return portal_pages_for(request, now)
+    pages = portal_pages_for(request, now)
+    uow_factory = request.app.state.context.uow_factory
+    banners = await run_in_threadpool(incidents.notices, uow_factory)  # public: messages only
+    return replace(pages, context={**pages.context, "incident_notices": banners})
 
 
 Pages = Annotated[PortalPages, Depends(get_portal_pages)]

@@ -6,6 +6,8 @@
                                                              then <Enqueue>
     <Enqueue waitUrl>                 POST /voice/wait       "you are number 3", call-back offer
     call-back <Gather> action         POST /voice/callback   1 / "terugbellen": intake, <Leave>
+    incident call-back <Gather>       POST /voice/incident-callback  accepted at once: intake,
+                                                             recorded as a call-back, hang up
     <Enqueue action>                  POST /voice/queued     left the queue: hung up, left, bridged
     agent's <Dial><Queue url>         POST /voice/answered   an agent took the call
     "Call status changes" callback    POST /voice/status     the call ended
@@ -35,10 +37,11 @@ from klantenservice.domain.errors import DomainError, ValidationError
 from klantenservice.domain.ivr import TOP, IvrScript, Menu, Option, Route, choose, lint_scripts
 from klantenservice.domain.ivr import wants_callback as asks_callback
 from klantenservice.domain.vocabulary import Language, Priority
-from klantenservice.services import voice
+from klantenservice.services import incidents, voice
 from klantenservice.services.inbound import IntakeRequest, IntakeResult
 from klantenservice.web.deps import AppContext
 from klantenservice.web.twilio_signature import required
+from klantenservice.web.voice import incident as incident_twiml
 from klantenservice.web.voice import twiml
 from klantenservice.web.voice.signature import signed_form
 
@@ -107,13 +110,45 @@ def _menu_url(context: AppContext, menu: str, step: int, attempt: int = 1) -> st
 
 
 @router.post("/incoming")
-async def incoming(request: Request) -> Response:
+async def incoming(request: Request, announced: bool = False) -> Response:
     params = dict(await signed_form(request))
     context = _context(request)
     record = await _start(context, params)
     script = _script(context, record)
+    if _dialled(params) in context.settings.voice_emergency_numbers:
+        return await _emergency_line(context, record, script)
+    if not announced:  # an active incident is announced first (web/voice/incident.py)
+        notices = await run_in_threadpool(incidents.notices, context.uow_factory, ["phone"])
+        if notices:
+            known = voice.caller_number(record.from_number) is not None
+            offer = known and any(n.offer_callbacks for n in notices)
+            return _xml(
+                incident_twiml.announcement(
+                    script,
+                    notices,
+                    callback_action=_url(context, "/voice/incident-callback") if offer else None,
+                    menu_url=_url(context, "/voice/incoming", announced=1),
+                )
+            )
     top = script.menus[TOP]
     return _xml(twiml.menu(script, top, action=_menu_url(context, TOP, 0), first=True))
+
+
+def _dialled(params: dict[str, str]) -> str:
+    return "".join(ch for ch in params.get("To", "") if ch.isdigit() or ch == "+")
+
+
+async def _emergency_line(context: AppContext, record: CallRecord, script: IvrScript) -> Response:
+    """The dedicated emergency number: no menu, no announcement, straight into the lane (as
+    if the top menu's emergency option, its first, had been chosen)."""
+    top = script.menus[TOP]
+    choice = PathStep(TOP, top.options[0].digit, ChoiceBy.NUMBER)
+    chosen = await run_in_threadpool(
+        lambda: voice.record_choice(
+            context.uow_factory(), call_sid=record.call_sid, step=0, choice=choice
+        )
+    )
+    return await _follow(context, record.call_sid, script, top, chosen, 0)
 
 
 @router.post("/menu")
@@ -179,7 +214,8 @@ async def _follow(
     )
     wait_url = _url(context, "/voice/wait")
     action = _url(context, "/voice/queued")
-    return _xml(twiml.enqueue(script, route, wait_url=wait_url, action=action))
+    reference = intake.emergency_reference if intake is not None else None
+    return _xml(twiml.enqueue(script, route, wait_url=wait_url, action=action, reference=reference))
 
 
 async def _intake(
@@ -234,6 +270,36 @@ async def callback(request: Request) -> Response:
         )
     )
     return _xml(twiml.leave_for_callback(script))
+
+
+@router.post("/incident-callback")
+async def incident_callback(request: Request) -> Response:
+    """The call-back offered at once during an incident: queued for a person, then called back."""
+    params = dict(await signed_form(request))
+    context = _context(request)
+    record = await _existing(context, params)
+    script = _script(context, record)
+    wanted = asks_callback(
+        script, digits=params.get("Digits", ""), speech=params.get("SpeechResult", "")
+    )
+    if record.status is CallStatus.CALLBACK:  # a retried webhook
+        return _xml(incident_twiml.callback_taken(script))
+    route = Route(script.person_queue)
+    if not wanted or record.status is not CallStatus.IVR:
+        return _xml(twiml.back_to_waiting(_url(context, "/voice/incoming", announced=1)))
+    intake = await _intake(context, record, script, route, callback=True)
+    if intake is None:  # not stored: the caller goes on to the menu rather than being lost
+        return _xml(twiml.back_to_waiting(_url(context, "/voice/incoming", announced=1)))
+    now = context.clock.now()
+    await run_in_threadpool(
+        lambda: voice.mark_queued(
+            context.uow_factory(), call_sid=record.call_sid, route=route, now=now, intake=intake
+        )
+    )
+    await run_in_threadpool(
+        lambda: voice.mark_callback(context.uow_factory(), call_sid=record.call_sid, now=now)
+    )
+    return _xml(incident_twiml.callback_taken(script))
 
 
 @router.post("/queued")

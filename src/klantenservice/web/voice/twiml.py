@@ -61,9 +61,16 @@ def menu(
     return str(response)
 
 
-def enqueue(script: IvrScript, route: Route, *, wait_url: str, action: str) -> str:
-    """Tell the caller they are put through and put them in the queue of ``route``."""
+def enqueue(
+    script: IvrScript, route: Route, *, wait_url: str, action: str, reference: str | None = None
+) -> str:
+    """Tell the caller they are put through and put them in the queue of ``route``; an
+    emergency report's reference is read out first, character by character (PSD2 art. 70)."""
     response = VoiceResponse()
+    if reference is not None and "emergency_reference" in script.phrases:
+        spoken = ", ".join(" ".join(part) for part in reference.split("-"))
+        text = script.phrase("emergency_reference", reference=spoken)
+        response.say(text, language=script.voice_language)
     response.say(script.phrase("transfer"), language=script.voice_language)
     response.enqueue(
         route.queue, action=action, method="POST", wait_url=wait_url, wait_url_method="POST"

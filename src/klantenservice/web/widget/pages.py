@@ -24,6 +24,7 @@ from klantenservice.domain.chat import MAX_CHAT_MESSAGE_CHARS, MAX_NAME_CHARS, S
 from klantenservice.domain.errors import PermissionDenied, TooManyRequests
 from klantenservice.domain.vocabulary import Language
 from klantenservice.services import chat as chat_service
+from klantenservice.services import incidents
 from klantenservice.web import i18n
 from klantenservice.web.deps import AppContext
 from klantenservice.web.templating import Templates
@@ -77,6 +78,7 @@ def chat_page(request: Request, lang: LangQuery = None) -> HTMLResponse:
         max_chars=MAX_CHAT_MESSAGE_CHARS,
         max_name=MAX_NAME_CHARS,
         transcripts=bool(context.settings.smtp_host),
+        incident_notices=incidents.notices(context.uow_factory),  # the banner: public
     )
 
 

@@ -12,10 +12,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, insert, select, text, update
 
 from klantenservice.adapters.db.prepared import Prepared
-from klantenservice.adapters.db.tables import case_events, cases
+from klantenservice.adapters.db.tables import WAITING_EMERGENCY, case_events, cases
 from klantenservice.domain.cases import Case, CaseStatus
 from klantenservice.domain.events import CaseEvent, CaseEventKind
 from klantenservice.domain.vocabulary import (
@@ -122,6 +122,8 @@ def _update_statement(columns: tuple[str, ...], only_if_unassigned: bool) -> Pre
         values: dict[str, Any] = {name: bindparam(name) for name in columns}
         found = _UPDATES[key] = Prepared(update(cases).where(*where).values(values))
     return found
+
+
 _INSERT_EVENT = Prepared(
     insert(case_events).values(
         case_id=bindparam("case_id"),
@@ -130,6 +132,21 @@ _INSERT_EVENT = Prepared(
         data=bindparam("data"),
     )
 )
+# Once per intake batch, on the partial ix_cases_waiting_emergencies (its predicate repeated as
+# is). SQLite's planner, without statistics, prefers ix_cases_assignee_status, which holds every
+# unassigned open case, so SQLite is told the index (``INDEXED BY``; tests/adapters/test_plans.py);
+# PostgreSQL picks the partial index itself.
+_WAITING_WHERE = f"WHERE {WAITING_EMERGENCY.text} AND status IN ('new', 'open') "
+_WAITING_ORDER = "ORDER BY waiting_since, id LIMIT :limit"
+WAITING_EMERGENCIES = {
+    dialect: Prepared(
+        text(f"SELECT id FROM {source} {_WAITING_WHERE}{_WAITING_ORDER}").columns(cases.c.id)  # noqa: S608 - constants only
+    )
+    for dialect, source in (
+        ("sqlite", "cases INDEXED BY ix_cases_waiting_emergencies"),
+        ("postgresql", "cases"),
+    )
+}
 _HISTORY_ONE = Prepared(
     select(case_events.c.kind, case_events.c.at, case_events.c.data)
     .where(case_events.c.case_id == bindparam("case_id"))
@@ -244,6 +261,11 @@ class SqlCases:
             .limit(limit)
         )
         return [row_to_case(r) for r in rows]
+
+    def waiting_emergencies(self, *, limit: int) -> list[Case]:
+        # the ids first (a few µs, usually none), the cases only when there are some
+        found = WAITING_EMERGENCIES[self._c.dialect.name].all(self._c, {"limit": limit})
+        return [case for row in found if (case := self.get(CaseId(row.id))) is not None]
 
     def for_customer(self, customer_id: CustomerId, *, limit: int) -> list[Case]:
         """The customer's most recent cases, newest first (the case page's history)."""

@@ -22,6 +22,7 @@ from klantenservice.adapters.db.tables import (
     contact_points,
     customer_match_decisions,
     customers,
+    emergency_reports,
     portal_sessions,
 )
 from klantenservice.domain.customer_matching import Decision
@@ -32,7 +33,13 @@ from klantenservice.services.ports import ConcurrentChange
 
 # Every table with a ``customer_id`` whose rows belong to the person, not to the record:
 # they follow the survivor. ``customer_match_decisions`` stays (it is about the records).
-MOVED_WITH_CUSTOMER: tuple[Table, ...] = (contact_points, cases, chat_sessions, portal_sessions)
+MOVED_WITH_CUSTOMER: tuple[Table, ...] = (
+    contact_points,
+    cases,
+    chat_sessions,
+    portal_sessions,
+    emergency_reports,
+)
 KEPT_WITH_RECORD: tuple[Table, ...] = (customer_match_decisions,)
 
 _DECISIONS = customer_match_decisions
