@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -14,11 +15,12 @@ from tests.services.world import T0, World, build_world
 from klantenservice.adapters.db.tables import card_blocks, emergency_reports, messages
 from klantenservice.domain.agents import Agent, Queue
 from klantenservice.domain.cases import CaseStatus
+from klantenservice.domain.customers import ContactPoint
 from klantenservice.domain.emergency_reports import BlockStatus, ReportVia
 from klantenservice.domain.errors import PermissionDenied, ValidationError
 from klantenservice.domain.promises import PromisePolicy
 from klantenservice.domain.vocabulary import Channel, Presence, Priority, Role
-from klantenservice.services import cases, directory
+from klantenservice.services import cases, directory, inbound
 from klantenservice.services import messages as replies
 from klantenservice.services.card_blocks import (
     BlockRefused,
@@ -26,8 +28,9 @@ from klantenservice.services.card_blocks import (
     BlockUnavailable,
     send_block,
 )
+from klantenservice.services.emergency_intake import recognise
 from klantenservice.services.emergency_lane import lane_metrics, sweep_escalations
-from klantenservice.services.inbound import IntakeOptions, IntakeResult
+from klantenservice.services.inbound import InboundMessage, IntakeOptions, IntakeResult
 from klantenservice.services.ports import SYSTEM, Actor
 
 REFERENCE = re.compile(r"^SOS-[0-9A-Z]{4}-[0-9A-Z]{4}$")
@@ -331,3 +334,31 @@ def test_push_routing_holds_a_fraud_agent_while_an_emergency_waits(world: World)
     assert later.assigned_agent_id is None  # she has room for a chat, but is held
     assert "held for the emergency lane" in " ".join(later.routing)
     assert f"KS-{call.case_id:06d}" in " ".join(later.routing)
+
+
+def test_recognition_hands_on_what_it_found_and_leaves_the_rest_alone() -> None:
+    plain = InboundMessage(channel=Channel.CHAT, body="Wat is de rente?")
+    assert recognise(plain) == (plain, None)  # unchanged: nothing copied on the hot path
+    alarm = InboundMessage(channel=Channel.SMS, body="Mijn pas is gestolen!", category="cards")
+    marked, found = recognise(alarm)
+    assert found is not None
+    assert (marked.priority, marked.detected_kind) == (Priority.EMERGENCY, found.kind)
+    assert marked.category == "cards"  # the sender's category stays; the kind travels apart
+    assert recognise(marked) == (marked, None)  # the writer does not read it again
+
+
+def test_a_message_recognised_before_the_writer_is_reported_with_its_kind(world: World) -> None:
+    marked, _ = recognise(
+        InboundMessage(
+            channel=Channel.SMS, body="Mijn pas is gestolen!", category="cards",
+            contact=ContactPoint.parse("email", "z@example.nl"),
+        )
+    )  # fmt: skip
+    options = replace(OPTIONS, recognise=False)  # as the process writer's child runs
+    result = inbound.receive_message(
+        world.uow, actor=SYSTEM, inbound=marked, now=T0, options=options
+    )
+    with world.uow() as uow:
+        (report,) = uow.emergencies.reports_for_case(result.case_id)
+    assert report.kind is not None and report.kind.value == "lost_or_stolen_card"
+    assert report.via is ReportVia.DETECTED

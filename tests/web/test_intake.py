@@ -306,3 +306,14 @@ def test_a_dead_writer_process_answers_503_and_the_next_request_starts_a_new_one
     again = world.post("/messages/inbound", world.integration, body)
     assert again.status_code == 201, again.text
     assert handler.pid not in (None, pid)
+
+
+def test_an_emergency_is_recognised_with_either_writer(world: World) -> None:
+    """The process writer recognises in the web process, the thread writer in the batch."""
+    answer = world.intake(
+        body="Er is geld van mijn rekening gehaald, ik ken die afschrijving niet!"
+    )
+    case = world.case(answer["case_id"])
+    assert (case["priority"], case["category"]) == ("emergency", "fraud")
+    sent = [m for m in world.messages(answer["case_id"]) if m["direction"] == "outbound"]
+    assert len(sent) == 1 and "SOS-" in sent[0]["body"]  # the acknowledgement, at once

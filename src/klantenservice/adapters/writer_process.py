@@ -42,13 +42,14 @@ import signal
 import threading
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Literal, cast
 
 from klantenservice.domain.errors import DomainError
+from klantenservice.services.emergency_intake import recognise
 from klantenservice.services.inbound import (
     IntakeOptions,
     IntakeRequest,
@@ -142,7 +143,9 @@ class WriterProcess:
     def __call__(self, requests: Sequence[IntakeRequest]) -> list[Outcome]:
         now = self._clock.now()
         connection = self._connection()
-        batch: Batch = (now, self._config_generation(), list(requests))
+        # emergency recognition runs here, beside the web process's event loop, not in the
+        # child: the child, the one writer, is the intake's bottleneck (docs/subsystems/intake.md)
+        batch: Batch = (now, self._config_generation(), [_recognised(r) for r in requests])
         try:
             connection.send(batch)
             reply: Reply = connection.recv()
@@ -209,6 +212,7 @@ def serve(connection: Connection, spec: WriterSpec) -> None:
     factory = SqlUnitOfWorkFactory(engine, live=collector)
     uow_factory = cast(UnitOfWorkFactory, factory)  # see web/app.py: create_app
     memo = RoutingMemo()  # this process is the committer's one writer
+    options = replace(spec.options, recognise=False)  # the parent recognised (``_recognised``)
     generation = 0
     # As the web process does after startup (web/app.py): what is built now lives as long as
     # the process; keep it out of the collector's full passes.
@@ -231,7 +235,7 @@ def serve(connection: Connection, spec: WriterSpec) -> None:
                     uow_factory,
                     requests,
                     now=now,
-                    options=spec.options,
+                    options=options,
                     credentials=spec.credentials,
                     memo=memo,
                 )
@@ -265,3 +269,9 @@ def _portable_error(outcome: Exception) -> Exception:
     except Exception:
         return WriterError(f"{type(outcome).__qualname__} in the intake writer process")
     return cast(Exception, crossed)
+
+
+def _recognised(request: IntakeRequest) -> IntakeRequest:
+    """The request with emergency recognition done (the child's options skip it)."""
+    inbound, signal = recognise(request.inbound)
+    return request if signal is None else replace(request, inbound=inbound)

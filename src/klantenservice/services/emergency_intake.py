@@ -37,7 +37,14 @@ Inbound = TypeVar("Inbound", bound="InboundMessage")
 
 
 def recognise(inbound: Inbound) -> tuple[Inbound, EmergencySignal | None]:
-    """The message as the intake treats it, and what was recognised (None: nothing new)."""
+    """The message as the intake treats it, and what was recognised (None: nothing new).
+
+    Runs once per message: in the writer (``receive_one``), or, with the process writer, in
+    the web process before the batch goes to the child (``adapters/writer_process.py``; the
+    child's ``IntakeOptions.recognise`` is off), so the one writer, the intake's bottleneck,
+    does not spend its time on it. A recognised message carries what was found
+    (``priority``, ``detected_kind``); any other is handed on unchanged.
+    """
     if inbound.priority is Priority.EMERGENCY:
         return inbound, None
     text = fresh_text(inbound.body) if inbound.channel is Channel.EMAIL else inbound.body
@@ -49,6 +56,7 @@ def recognise(inbound: Inbound) -> tuple[Inbound, EmergencySignal | None]:
         priority=Priority.EMERGENCY,
         category=inbound.category or signal.kind.value,
         emergency_via=inbound.emergency_via or ReportVia.DETECTED,
+        detected_kind=signal.kind,
     )
     return marked, signal
 

@@ -30,6 +30,7 @@ from klantenservice.domain.cases import (
 )
 from klantenservice.domain.customers import ContactPoint, Customer, CustomerRef
 from klantenservice.domain.emergency import EMERGENCY_SKILL
+from klantenservice.domain.emergency_detection import EmergencyKind
 from klantenservice.domain.emergency_reports import ReportVia
 from klantenservice.domain.errors import NotFound, ValidationError
 from klantenservice.domain.events import CaseEvent, DomainEvent
@@ -81,6 +82,8 @@ class InboundMessage:
     # The emergency lane (services/emergency.py): how the report came in when the sender knows
     # (SOS form, IVR option, emergency number), and the customer's card-block request.
     emergency_via: ReportVia | None = None
+    # what emergency recognition found before the writer (services/emergency_intake.py)
+    detected_kind: EmergencyKind | None = None
     card_last_four: str | None = None
     block_card: bool = False
 
@@ -95,6 +98,9 @@ class IntakeOptions:
     timezone: str = "Europe/Amsterdam"
     emergency_number: str = ""
     sos_url: str = ""
+    # read messages for emergencies here; off in the process writer's child, whose parent
+    # reads them before handing the batch over (adapters/writer_process.py)
+    recognise: bool = True
     # where emergency references draw their random bits (the demo passes a seeded one)
     reference_bytes: Callable[[int], bytes] = secrets.token_bytes
 
@@ -134,7 +140,9 @@ def receive_one(
     stored = already_stored(uow, inbound)
     if stored is not None:
         return stored
-    inbound, signal = emergency_intake.recognise(inbound)  # on every channel
+    signal = None
+    if options.recognise:  # on every channel (else done before the batch came: see the field)
+        inbound, signal = emergency_intake.recognise(inbound)
     customer = _resolve_customer(uow, actor, inbound, now)
     case, events, created, reopened = _thread(uow, customer, inbound, now, options)
     message = uow.messages.add(
@@ -172,7 +180,7 @@ def receive_one(
             case=case,
             channel=inbound.channel,
             via=inbound.emergency_via or ReportVia.MARKED,
-            kind=signal.kind if signal else kind_of(inbound.category),
+            kind=signal.kind if signal else inbound.detected_kind or kind_of(inbound.category),
             now=now,
             emit=state.outbox.append,
             card_last_four=inbound.card_last_four,
