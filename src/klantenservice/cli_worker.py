@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Callable
-from typing import Annotated, cast
+from typing import Annotated, Protocol, cast, runtime_checkable
 
 import typer
 from rich.console import Console
@@ -41,6 +41,11 @@ from klantenservice.workers.outbox_dispatcher import (
 from klantenservice.workers.promise_sweeper import PromiseSweeper
 
 SWEEP_SECONDS = 30.0
+
+
+@runtime_checkable
+class Closable(Protocol):
+    def close(self) -> None: ...
 
 
 def run_worker(
@@ -87,6 +92,9 @@ def run_worker(
         ]
         _run_until_stopped(loops, console)
     finally:
+        for handler in handlers:  # their HTTP clients (webhooks, alerts)
+            if isinstance(handler, Closable):
+                handler.close()
         engine.dispose()
 
 

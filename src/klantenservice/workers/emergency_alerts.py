@@ -96,6 +96,14 @@ class EscalationAlerter:
     ) -> None:
         self.contacts = tuple(contacts)
         self.mailer, self.sms = mailer, sms
+        # one webhook client per contact, kept for the worker's life (not one per alert)
+        self._webhooks = {
+            index: WebhookHandler(
+                [WebhookTarget(contact.webhook, contact.webhook_secret)], name="emergency-webhook"
+            )
+            for index, contact in enumerate(self.contacts)
+            if contact.webhook
+        }
         self.desk_url = desk_url.rstrip("/")
         self.zone = ZoneInfo(timezone)
         self.message_domain = message_domain
@@ -107,8 +115,9 @@ class EscalationAlerter:
         level = int(event.payload.get("level", 1))
         subject, text = self.compose(event)
         failures: list[str] = []
-        for contact in (c for c in self.contacts if c.level == level):
-            failures.extend(self._send(contact, event, subject, text))
+        for index, contact in enumerate(self.contacts):
+            if contact.level == level:
+                failures.extend(self._send(index, contact, event, subject, text))
         if failures:
             raise DeliveryError("; ".join(failures))
 
@@ -148,8 +157,12 @@ class EscalationAlerter:
             return stamp
         return moment.astimezone(self.zone).strftime("%d-%m-%Y %H:%M:%S")
 
+    def close(self) -> None:
+        for webhook in self._webhooks.values():
+            webhook.close()
+
     def _send(
-        self, contact: AlertContact, event: OutboxEvent, subject: str, text: str
+        self, index: int, contact: AlertContact, event: OutboxEvent, subject: str, text: str
     ) -> list[str]:
         failures: list[str] = []
         if contact.email and self.mailer is not None:
@@ -169,10 +182,10 @@ class EscalationAlerter:
                 self.sms.send(to=contact.sms, body=subject, template=None)
             except (SendFailed, SendRefused) as error:  # their texts carry no payload
                 failures.append(str(error))
-        if contact.webhook:
-            target = WebhookTarget(contact.webhook, contact.webhook_secret)
+        webhook = self._webhooks.get(index)
+        if webhook is not None:
             try:
-                WebhookHandler([target], name="emergency-webhook").deliver(event)
+                webhook.deliver(event)
             except DeliveryError as error:
                 failures.append(f"webhook: {error}")
         return failures

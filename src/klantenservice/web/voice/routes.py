@@ -252,12 +252,7 @@ async def wait(request: Request) -> Response:
 @router.post("/callback")
 async def callback(request: Request) -> Response:
     params = dict(await signed_form(request))
-    context = _context(request)
-    record = await _existing(context, params)
-    script = _script(context, record)
-    wanted = asks_callback(
-        script, digits=params.get("Digits", ""), speech=params.get("SpeechResult", "")
-    )
+    context, record, script, wanted = await _callback_answer(request, params)
     known = voice.caller_number(record.from_number) is not None
     if not (wanted and known and record.status in (CallStatus.QUEUED, CallStatus.CALLBACK)):
         return _xml(twiml.back_to_waiting(_url(context, "/voice/wait")))
@@ -272,16 +267,22 @@ async def callback(request: Request) -> Response:
     return _xml(twiml.leave_for_callback(script))
 
 
+async def _callback_answer(
+    request: Request, params: dict[str, str]
+) -> tuple[AppContext, CallRecord, IvrScript, bool]:
+    """The call of a call-back answer and whether the caller asked to be called back."""
+    context = _context(request)
+    record = await _existing(context, params)
+    script = _script(context, record)
+    digits, speech = params.get("Digits", ""), params.get("SpeechResult", "")
+    return context, record, script, asks_callback(script, digits=digits, speech=speech)
+
+
 @router.post("/incident-callback")
 async def incident_callback(request: Request) -> Response:
     """The call-back offered at once during an incident: queued for a person, then called back."""
     params = dict(await signed_form(request))
-    context = _context(request)
-    record = await _existing(context, params)
-    script = _script(context, record)
-    wanted = asks_callback(
-        script, digits=params.get("Digits", ""), speech=params.get("SpeechResult", "")
-    )
+    context, record, script, wanted = await _callback_answer(request, params)
     if record.status is CallStatus.CALLBACK:  # a retried webhook
         return _xml(incident_twiml.callback_taken(script))
     route = Route(script.person_queue)
