@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from tests.web.support import FakeClock, World
-from tests.web.test_voice import CALLER, call_params, twilio, twiml, voice_app
+from tests.web.test_voice import call_params, twilio, twiml, voice_app
 
 from klantenservice.domain.emergency_reports import ReportVia
 from klantenservice.web.deps import AppContext
@@ -73,4 +73,3 @@ def test_the_menus_emergency_option_is_recorded_as_such(lane: World, context: Ap
     ((reference, via, _case_id),) = reports(context)
     assert via is ReportVia.IVR_OPTION
     assert re.sub(r"[ ,]", "", said).count(reference.replace("-", "")) == 2  # said twice
-    assert CALLER
